@@ -1,0 +1,38 @@
+"""lessons_lib: the helpers every lesson of forecasting-failures imports.
+
+NumPy only: importing it never imports TensorFlow or PyTorch. Framework code lives in
+``lessons_lib.torch_models`` and ``lessons_lib.keras_models``; plots in ``lessons_lib.plots``.
+"""
+
+from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
+from .bench import record, recorded
+from .environment import environment_report
+from .metrics import flatness, mae, mase, mse
+from .scaling import Scaler
+from .seeding import set_seed
+from .series import Series, sine, two_waves
+from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
+
+__all__ = [
+    "Fold",
+    "LinearAR",
+    "Scaler",
+    "Series",
+    "WindowedData",
+    "environment_report",
+    "flatness",
+    "mae",
+    "mase",
+    "mean_forecast",
+    "mse",
+    "naive_forecast",
+    "record",
+    "recorded",
+    "rolling_origin_folds",
+    "seasonal_naive",
+    "set_seed",
+    "sine",
+    "sliding_windows",
+    "time_split",
+    "two_waves",
+]

@@ -1,0 +1,81 @@
+"""Baselines every model must beat: naive, seasonal naive, window mean, linear autoregression."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_int, check_same_length
+
+
+def _windows(X: np.ndarray, target_col: int) -> np.ndarray:
+    arr = as_float_array(X, "X", ndim=(2, 3))
+    if arr.ndim == 3:
+        if not -arr.shape[2] <= target_col < arr.shape[2]:
+            raise ValueError(f"target_col {target_col} does not exist; X has {arr.shape[2]} features.")
+        arr = arr[:, :, target_col]
+    return arr
+
+
+def naive_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.ndarray:
+    """Repeat each window's last value over the horizon: shape (n, horizon)."""
+    w = _windows(X, target_col)
+    horizon = check_int(horizon, "horizon")
+    return np.repeat(w[:, -1:], horizon, axis=1)
+
+
+def seasonal_naive(X: np.ndarray, period: int, horizon: int = 1, target_col: int = 0) -> np.ndarray:
+    """Predict the value one ``period`` earlier: step h gets ``x[t + h - period]``."""
+    w = _windows(X, target_col)
+    period = check_int(period, "period")
+    horizon = check_int(horizon, "horizon")
+    if period > w.shape[1]:
+        raise ValueError(
+            f"period {period} is longer than the window ({w.shape[1]} steps); "
+            "the window must hold at least one full period."
+        )
+    idx = [w.shape[1] - period + (h % period) for h in range(horizon)]
+    return w[:, idx]
+
+
+def mean_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.ndarray:
+    """Predict each window's mean for every step of the horizon."""
+    w = _windows(X, target_col)
+    horizon = check_int(horizon, "horizon")
+    return np.repeat(w.mean(axis=1, keepdims=True), horizon, axis=1)
+
+
+class LinearAR:
+    """Least-squares linear autoregression on the flattened window, with an intercept."""
+
+    def __init__(self) -> None:
+        self.coef_: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        return f"LinearAR({'unfitted' if self.coef_ is None else f'{len(self.coef_) - 1} lags'})"
+
+    @staticmethod
+    def _design(X: np.ndarray) -> np.ndarray:
+        arr = as_float_array(X, "X", ndim=(2, 3))
+        flat = arr.reshape(len(arr), -1)
+        return np.hstack([flat, np.ones((len(flat), 1))])
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> LinearAR:
+        """Fit on training windows ``X`` (n, window[, features]) and targets ``y`` (n[, horizon])."""
+        A = self._design(X)
+        target = as_float_array(y, "y", ndim=(1, 2))
+        check_same_length(A, target, "X", "y")
+        self.coef_, *_ = np.linalg.lstsq(A, target, rcond=None)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Forecast for windows shaped like the training windows."""
+        if self.coef_ is None:
+            raise RuntimeError("LinearAR is not fitted yet; call .fit(X_train, y_train) first.")
+        A = self._design(X)
+        if A.shape[1] != self.coef_.shape[0]:
+            raise ValueError(
+                f"X has {A.shape[1] - 1} values per window but the model was fitted on "
+                f"{self.coef_.shape[0] - 1}; use windows of the training shape."
+            )
+        out = A @ self.coef_
+        return out[:, None] if out.ndim == 1 else out

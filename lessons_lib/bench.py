@@ -1,0 +1,127 @@
+"""Benchmark: run every notebook once, time it, collect what it ``record``-ed.
+
+``python -m lessons_lib.bench [notebooks...] [--out build/bench.json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ENV_VAR = "LESSONS_BENCH_FILE"
+_recorded: dict[str, Any] = {}
+
+
+def record(name: str, value: Any) -> Any:
+    """Record a lesson's key number for the benchmark table; returns ``value`` unchanged.
+
+    Outside a benchmark run it only remembers the value (see ``recorded()``).
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier-like string such as 'val_mse'; got {name!r}.")
+    _recorded[name] = _jsonable(value, name)
+    path = os.environ.get(ENV_VAR)
+    if path:
+        Path(path).write_text(json.dumps(_recorded, indent=1))
+    return value
+
+
+def recorded() -> dict[str, Any]:
+    """What this kernel has recorded so far."""
+    return dict(_recorded)
+
+
+def _jsonable(value: Any, name: str) -> Any:
+    if hasattr(value, "item") and getattr(value, "size", 1) == 1:  # numpy / torch scalars
+        value = value.item()
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, name) for v in value]
+    raise TypeError(
+        f"record({name!r}, ...) takes numbers, strings or lists of them; got {type(value).__name__}."
+    )
+
+
+def run_notebook(path: Path, timeout: int = 900) -> dict[str, Any]:
+    """Execute one notebook in a fresh kernel; return its name, seconds and metrics."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics_file = Path(tmp) / "metrics.json"
+        old = os.environ.get(ENV_VAR)
+        os.environ[ENV_VAR] = str(metrics_file)
+        try:
+            client = NotebookClient(
+                nb,
+                timeout=timeout,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            )
+            start = time.perf_counter()
+            error = None
+            try:
+                client.execute()
+            except Exception as exc:  # report it in the table, keep benchmarking the rest
+                error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
+            seconds = time.perf_counter() - start
+        finally:
+            if old is None:
+                os.environ.pop(ENV_VAR, None)
+            else:
+                os.environ[ENV_VAR] = old
+        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    row: dict[str, Any] = {"name": path.name, "seconds": round(seconds, 2), "metrics": metrics}
+    if error:
+        row["error"] = error
+    return row
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """The benchmark as a plain-text table: one line per notebook, then its metrics."""
+    lines = [f"{'notebook':<34} {'seconds':>8}  status"]
+    for row in rows:
+        status = "ERROR " + row["error"] if "error" in row else "ok"
+        lines.append(f"{row['name']:<34} {row['seconds']:>8.1f}  {status}")
+        for key, value in row["metrics"].items():
+            shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+            lines.append(f"    {key:<40} {shown}")
+    lines.append(f"{'total':<34} {sum(r['seconds'] for r in rows):>8.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        print("no notebooks found; pass paths or run from the repository root", file=sys.stderr)
+        return 2
+    rows = []
+    for path in paths:
+        print(f"running {path} ...", flush=True)
+        rows.append(run_notebook(path))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"notebooks": rows}, indent=2) + "\n")
+    print(format_table(rows))
+    print(f"\nwritten to {args.out}")
+    return 1 if any("error" in r for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

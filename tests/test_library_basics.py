@@ -1,0 +1,70 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import lessons_lib
+from lessons_lib import bench, set_seed, sine, two_waves
+
+
+def test_import_does_not_pull_frameworks():
+    code = "import sys, lessons_lib; print([m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_two_waves_matches_the_seed_recipe():
+    np.random.seed(42)
+    noise = np.random.randn(220) * 0.04
+    t = np.arange(220)
+    expected = (np.sin(t * 0.12) + 0.25 * np.sin(t * 0.03) + noise).astype(np.float32)
+    s = two_waves()
+    np.testing.assert_array_equal(s.values, expected)
+    np.testing.assert_allclose(s.values - s.clean, noise, atol=1e-6)
+
+
+def test_sine_amplitude_and_step():
+    s = sine(n=100, amplitude=20, step=0.5)
+    np.testing.assert_allclose(s.values, 20 * np.sin(0.5 * np.arange(100)), atol=1e-4)
+    with pytest.raises(ValueError, match="step must be > 0"):
+        sine(step=0)
+
+
+def test_set_seed_makes_numpy_reproducible_and_validates():
+    set_seed(3, frameworks=())
+    a = np.random.rand(3)
+    set_seed(3, frameworks=())
+    np.testing.assert_array_equal(a, np.random.rand(3))
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        set_seed(-1)
+    with pytest.raises(ValueError, match="frameworks may hold"):
+        set_seed(1, frameworks=("jax",))
+
+
+def test_set_seed_makes_torch_reproducible():
+    torch = pytest.importorskip("torch")
+    set_seed(5, frameworks=("torch",))
+    a = torch.randn(3)
+    set_seed(5, frameworks=("torch",))
+    assert torch.equal(a, torch.randn(3))
+
+
+def test_record_writes_the_bench_file(tmp_path, monkeypatch):
+    target = tmp_path / "m.json"
+    monkeypatch.setenv(bench.ENV_VAR, str(target))
+    assert lessons_lib.record("val_mse", np.float32(0.5)) == np.float32(0.5)
+    lessons_lib.record("codes", ["flat_loss"])
+    data = json.loads(target.read_text())
+    assert data["val_mse"] == 0.5 and data["codes"] == ["flat_loss"]
+    with pytest.raises(ValueError, match="identifier-like"):
+        lessons_lib.record("val mse", 1.0)
+    with pytest.raises(TypeError, match="takes numbers"):
+        lessons_lib.record("x", object())
+
+
+def test_bench_table_format():
+    rows = [{"name": "01_a.ipynb", "seconds": 1.5, "metrics": {"m": 0.25}}]
+    table = bench.format_table(rows)
+    assert "01_a.ipynb" in table and "0.25" in table and "total" in table
