@@ -5,9 +5,9 @@ NumPy only: importing it never imports TensorFlow or PyTorch. Framework code liv
 """
 
 from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
-from .bench import record, recorded
 from .environment import environment_report
 from .metrics import flatness, mae, mase, mse
+from .recording import record, recorded
 from .scaling import Scaler
 from .seeding import set_seed
 from .series import Series, sine, two_waves

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import tempfile
@@ -15,43 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-ENV_VAR = "LESSONS_BENCH_FILE"
-_recorded: dict[str, Any] = {}
-
-
-def record(name: str, value: Any) -> Any:
-    """Record a lesson's key number for the benchmark table; returns ``value`` unchanged.
-
-    Outside a benchmark run it only remembers the value (see ``recorded()``).
-    """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be an identifier-like string such as 'val_mse'; got {name!r}.")
-    _recorded[name] = _jsonable(value, name)
-    path = os.environ.get(ENV_VAR)
-    if path:
-        Path(path).write_text(json.dumps(_recorded, indent=1))
-    return value
-
-
-def recorded() -> dict[str, Any]:
-    """What this kernel has recorded so far."""
-    return dict(_recorded)
-
-
-def _jsonable(value: Any, name: str) -> Any:
-    if hasattr(value, "item") and getattr(value, "size", 1) == 1:  # numpy / torch scalars
-        value = value.item()
-    if isinstance(value, bool | str) or value is None:
-        return value
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
-        return value
-    if isinstance(value, list | tuple):
-        return [_jsonable(v, name) for v in value]
-    raise TypeError(
-        f"record({name!r}, ...) takes numbers, strings or lists of them; got {type(value).__name__}."
-    )
+from .recording import ENV_VAR
 
 
 def run_notebook(path: Path, timeout: int = 900) -> dict[str, Any]:

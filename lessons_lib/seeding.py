@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import numpy as np
 
 FRAMEWORKS = ("torch", "tensorflow")
+ALIASES = {"keras": "tensorflow", "tf": "tensorflow", "pytorch": "torch"}
 
 
 def set_seed(seed: int = 42, frameworks: Iterable[str] | None = None) -> list[str]:
@@ -23,7 +24,7 @@ def set_seed(seed: int = 42, frameworks: Iterable[str] | None = None) -> list[st
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
     seed = int(seed)
-    wanted = FRAMEWORKS if frameworks is None else tuple(frameworks)
+    wanted = FRAMEWORKS if frameworks is None else tuple(ALIASES.get(f, f) for f in frameworks)
     unknown = set(wanted) - set(FRAMEWORKS)
     if unknown:
         raise ValueError(f"frameworks may hold {FRAMEWORKS}; got {sorted(unknown)}.")

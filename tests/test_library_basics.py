@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lessons_lib
-from lessons_lib import bench, set_seed, sine, two_waves
+from lessons_lib import bench, recording, set_seed, sine, two_waves
 
 
 def test_import_does_not_pull_frameworks():
@@ -53,7 +53,7 @@ def test_set_seed_makes_torch_reproducible():
 
 def test_record_writes_the_bench_file(tmp_path, monkeypatch):
     target = tmp_path / "m.json"
-    monkeypatch.setenv(bench.ENV_VAR, str(target))
+    monkeypatch.setenv(recording.ENV_VAR, str(target))
     assert lessons_lib.record("val_mse", np.float32(0.5)) == np.float32(0.5)
     lessons_lib.record("codes", ["flat_loss"])
     data = json.loads(target.read_text())
@@ -68,3 +68,16 @@ def test_bench_table_format():
     rows = [{"name": "01_a.ipynb", "seconds": 1.5, "metrics": {"m": 0.25}}]
     table = bench.format_table(rows)
     assert "01_a.ipynb" in table and "0.25" in table and "total" in table
+
+
+def test_exercise_checks_are_silent_when_right_and_explain_when_wrong():
+    from lessons_lib import exercises as ex
+
+    assert ex.check_close("q1", [1.0, 2.0], [1.0, 2.0], "pred") is None
+    wrong = r"q1: pred is not right: expected 2 at index \(1,\), you returned 3"
+    with pytest.raises(AssertionError, match=wrong):
+        ex.check_close("q1", [1.0, 3.0], [1.0, 2.0], "pred")
+    with pytest.raises(AssertionError, match="q2: answer is still Ellipsis"):
+        ex.check_close("q2", ..., 1.0, "answer")
+    with pytest.raises(AssertionError, match=r"should have shape \(3,\); yours has shape \(2,\)"):
+        ex.check_shape("q3", np.zeros(2), (3,), "X")

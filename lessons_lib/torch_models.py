@@ -1,0 +1,130 @@
+"""PyTorch recurrent forecasters and the training loop the lessons share."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._checks import check_int
+from .training import EpochPrinter, History, check_output_shape, check_training_data
+
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+def default_device() -> torch.device:
+    """The GPU when there is one, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class RecurrentForecaster(nn.Module):
+    """A recurrent layer (LSTM, GRU or plain RNN) read at its last step, then a linear head."""
+
+    def __init__(
+        self, n_features: int = 1, hidden: int = 32, horizon: int = 1, cell: str = "lstm", layers: int = 1
+    ) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}.")
+        self.rnn = CELLS[cell](
+            check_int(n_features, "n_features"), check_int(hidden, "hidden"),
+            num_layers=check_int(layers, "layers"), batch_first=True,
+        )
+        self.head = nn.Linear(hidden, check_int(horizon, "horizon"))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x)  # (batch, time, hidden)
+        return self.head(out[:, -1, :])  # (batch, horizon)
+
+
+def _optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
+    options = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop, "sgd": torch.optim.SGD}
+    if name not in options:
+        raise ValueError(f"optimizer must be one of {sorted(options)}; got {name!r}.")
+    return options[name](params, lr=lr)
+
+
+def fit(
+    model: nn.Module,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    epochs: int = 10,
+    lr: float = 1e-3,
+    batch_size: int | None = None,
+    optimizer: str = "adam",
+    clip: float | None = None,
+    shuffle: bool = True,
+    print_every: int | None = None,
+    label: str = "torch",
+    device: torch.device | None = None,
+) -> History:
+    """Train with MSE; ``batch_size=None`` means full batch. Returns the loss per epoch.
+
+    Shapes are checked before the first step, so a model whose output does not match the
+    targets fails with a message instead of silently learning the mean.
+    """
+    X_np, y_np = check_training_data(X, y)
+    epochs = check_int(epochs, "epochs")
+    has_val = X_val is not None and y_val is not None
+    if has_val:
+        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
+    device = device or default_device()
+    model.to(device)
+    Xt, yt = torch.from_numpy(X_np).to(device), torch.from_numpy(y_np).to(device)
+    with torch.no_grad():
+        check_output_shape(model(Xt[:2]).shape, yt[:2].shape, "fit")
+    opt = _optimizer(optimizer, model.parameters(), lr)
+    loss_fn = nn.MSELoss()
+    n = len(Xt)
+    bs = n if batch_size is None else check_int(batch_size, "batch_size")
+    gen = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**63)
+    report = EpochPrinter(epochs, print_every, label)
+    history = History()
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = torch.randperm(n, generator=gen) if (shuffle and bs < n) else torch.arange(n)
+        total = 0.0
+        for i in range(0, n, bs):
+            idx = order[i : i + bs].to(device)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            total += loss.item() * len(idx)
+        history.train.append(total / n)
+        val = evaluate(model, Xv_np, yv_np) if has_val else None
+        if val is not None:
+            history.val.append(val)
+        history.seconds = time.perf_counter() - start
+        report(epoch, history.train[-1], val, history.seconds)
+    return history
+
+
+def predict(model: nn.Module, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+    """Model output for windows ``X`` as a NumPy array, in evaluation mode, without gradients."""
+    from ._checks import as_float_array
+
+    X_np = as_float_array(X, "X", ndim=3).astype(np.float32)
+    device = next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        parts = [
+            model(torch.from_numpy(X_np[i : i + batch_size]).to(device)).cpu().numpy()
+            for i in range(0, len(X_np), batch_size)
+        ]
+    return np.concatenate(parts)
+
+
+def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
+    """MSE of the model on ``(X, y)``."""
+    pred = predict(model, X)
+    check_output_shape(pred.shape, np.shape(y), "evaluate")
+    return float(np.mean((pred - np.asarray(y, dtype=np.float32)) ** 2))

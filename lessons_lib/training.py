@@ -1,0 +1,72 @@
+"""What every training loop gives back (``History``) and how it reports progress; no framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import as_float_array, check_same_length
+
+
+@dataclass
+class History:
+    """Loss per epoch (train, and val when given) and the wall time of the run."""
+
+    train: list[float] = field(default_factory=list)
+    val: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def final(self) -> float:
+        """The last epoch's training loss."""
+        return self.train[-1]
+
+    @property
+    def ratio_last_first(self) -> float:
+        """Last epoch's training loss over the first's: about 1 means nothing was learned."""
+        return self.train[-1] / self.train[0]
+
+    def __repr__(self) -> str:
+        val = f", val {self.val[0]:.3g} -> {self.val[-1]:.3g}" if self.val else ""
+        return (
+            f"History({len(self.train)} epochs, train {self.train[0]:.3g} -> {self.train[-1]:.3g}"
+            f"{val}, {self.seconds:.1f} s)"
+        )
+
+
+class EpochPrinter:
+    """One compact line per reported epoch, never pages of log."""
+
+    def __init__(self, epochs: int, every: int | None = None, label: str = "") -> None:
+        self.epochs = epochs
+        self.every = every or max(1, epochs // 5)
+        self.label = f"[{label}] " if label else ""
+
+    def __call__(self, epoch: int, train: float, val: float | None, seconds: float) -> None:
+        if epoch == 1 or epoch == self.epochs or epoch % self.every == 0:
+            val_text = f"  val {val:.3e}" if val is not None else ""
+            print(
+                f"{self.label}epoch {epoch:>3}/{self.epochs}  train {train:.3e}{val_text}  ({seconds:.1f} s)",
+                flush=True,
+            )
+
+
+def check_training_data(
+    X: np.ndarray, y: np.ndarray, name_x: str = "X", name_y: str = "y"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate windows (n, window, features) and targets (n, horizon) before a framework sees them."""
+    X_arr = as_float_array(X, name_x, ndim=3)
+    y_arr = as_float_array(y, name_y, ndim=2)
+    check_same_length(X_arr, y_arr, name_x, name_y)
+    return X_arr.astype(np.float32), y_arr.astype(np.float32)
+
+
+def check_output_shape(got: tuple[int, ...], expected: tuple[int, ...], where: str) -> None:
+    """A model's output must have the target's shape; say so before the loss broadcasts it."""
+    if tuple(got) != tuple(expected):
+        raise ValueError(
+            f"{where}: the model returns shape {tuple(got)} but the targets have shape "
+            f"{tuple(expected)}. The loss would broadcast one against the other and the model "
+            "would learn the mean. Make the model's last layer output one value per target step."
+        )
