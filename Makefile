@@ -11,10 +11,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint unit notebooks bench clean help
+.PHONY: lab lab-instructor student grade test lint unit notebooks bench clean help
 
 help:
-	@echo "make lab     open the workbook in JupyterLab (creates .venv on first use)"
+	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
+	@echo "make lab-instructor   open the master copies in notebooks/ (solutions included)"
+	@echo "make student build student copies and autograders into build/"
+	@echo "make grade SUBMISSIONS=dir   grade a folder of submitted notebooks into build/grades.csv"
 	@echo "make test    ruff, unit tests and every notebook under nbval"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
 
@@ -24,8 +27,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(STAMP)
 
-lab: $(STAMP)
+STUDENT_STAMP := build/student/.built
+
+$(STUDENT_STAMP): $(STAMP) $(wildcard notebooks/*.ipynb)
+	$(BIN)/python -m lessons_lib.grading build
+	touch $(STUDENT_STAMP)
+
+student: $(STUDENT_STAMP)
+
+lab: $(STUDENT_STAMP)
+	$(BIN)/jupyter lab build/student
+
+lab-instructor: $(STAMP)
 	$(BIN)/jupyter lab notebooks
+
+SUBMISSIONS ?= submissions
+JOBS ?= 2
+grade: $(STUDENT_STAMP)
+	$(BIN)/python -m lessons_lib.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lessons_lib tests notebooks

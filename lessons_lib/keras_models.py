@@ -83,9 +83,14 @@ def fit(
         val = check_training_data(X_val, y_val, "X_val", "y_val")
     history = History()
     model.fit(
-        X_np, y_np, validation_data=val, epochs=epochs,
+        X_np,
+        y_np,
+        validation_data=val,
+        epochs=epochs,
         batch_size=len(X_np) if batch_size is None else check_int(batch_size, "batch_size"),
-        shuffle=shuffle, verbose=0, callbacks=[_Report(history, EpochPrinter(epochs, print_every, label))],
+        shuffle=shuffle,
+        verbose=0,
+        callbacks=[_Report(history, EpochPrinter(epochs, print_every, label))],
     )
     return history
 

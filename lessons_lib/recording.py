@@ -45,5 +45,3 @@ def _jsonable(value: Any, name: str) -> Any:
     raise TypeError(
         f"record({name!r}, ...) takes numbers, strings or lists of them; got {type(value).__name__}."
     )
-
-

@@ -29,8 +29,10 @@ class RecurrentForecaster(nn.Module):
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}.")
         self.rnn = CELLS[cell](
-            check_int(n_features, "n_features"), check_int(hidden, "hidden"),
-            num_layers=check_int(layers, "layers"), batch_first=True,
+            check_int(n_features, "n_features"),
+            check_int(hidden, "hidden"),
+            num_layers=check_int(layers, "layers"),
+            batch_first=True,
         )
         self.head = nn.Linear(hidden, check_int(horizon, "horizon"))
 
