@@ -77,7 +77,11 @@ def fit(
     """
     X_np, y_np = check_training_data(X, y)
     epochs = check_int(epochs, "epochs")
-    check_output_shape(model.compute_output_shape((2, *X_np.shape[1:])), y_np[:2].shape, "fit")
+    try:
+        out_shape = model.compute_output_shape((2, *X_np.shape[1:]))
+    except (NotImplementedError, AttributeError, TypeError):  # subclassed models may not say
+        out_shape = model(X_np[:2]).shape
+    check_output_shape(tuple(out_shape), y_np[:2].shape, "fit")
     val = None
     if X_val is not None and y_val is not None:
         val = check_training_data(X_val, y_val, "X_val", "y_val")

@@ -81,3 +81,17 @@ def test_exercise_checks_are_silent_when_right_and_explain_when_wrong():
         ex.check_close("q2", ..., 1.0, "answer")
     with pytest.raises(AssertionError, match=r"should have shape \(3,\); yours has shape \(2,\)"):
         ex.check_shape("q3", np.zeros(2), (3,), "X")
+
+
+def test_torch_fit_refuses_a_model_whose_output_does_not_match_the_targets():
+    pytest.importorskip("torch")
+    from lessons_lib import torch_models as tm
+
+    X = np.zeros((8, 5, 1), dtype=np.float32)
+    model = tm.RecurrentForecaster(1, 4, horizon=1)
+    with pytest.raises(ValueError, match=r"model returns shape \(2, 1\) but the targets have shape \(2, 3\)"):
+        tm.fit(model, X, np.zeros((8, 3)), epochs=1)
+    with pytest.raises(ValueError, match="X must be 3-D"):
+        tm.fit(model, X[..., 0], np.zeros((8, 1)), epochs=1)
+    with pytest.raises(ValueError, match="NaN"):
+        tm.fit(model, np.full((8, 5, 1), np.nan), np.zeros((8, 1)), epochs=1)

@@ -30,6 +30,6 @@ def test_notebook_is_clean(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_uses_set_seed_and_records(path):
+def test_notebook_calls_set_seed(path):
     source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
     assert "set_seed(" in source, f"{path.name} never calls set_seed"
