@@ -6,6 +6,7 @@ NumPy only: importing it never imports TensorFlow or PyTorch. Framework code liv
 
 from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
 from .environment import environment_report
+from .forecasting import rolling_forecast
 from .metrics import flatness, mae, mase, mse
 from .recording import record, recorded
 from .scaling import Scaler
@@ -28,6 +29,7 @@ __all__ = [
     "naive_forecast",
     "record",
     "recorded",
+    "rolling_forecast",
     "rolling_origin_folds",
     "seasonal_naive",
     "set_seed",

@@ -120,8 +120,14 @@ def lesson_of(submission: Path) -> str:
     return submission.stem
 
 
-def grade_one(submission: Path, out: Path = BUILD, timeout: float = 180.0) -> list[Row]:
-    """Grade one notebook with ``otter run``; a crash or a time-out gives 0 with a message."""
+def grade_one(
+    submission: Path, out: Path = BUILD, timeout: float = 180.0, threads: int | None = None
+) -> list[Row]:
+    """Grade one notebook with ``otter run``; a crash or a time-out gives 0 with a message.
+
+    ``threads`` caps the math libraries' threads in the grading kernel: several gradings at
+    once, each spinning one thread per core, slow each other down many times over.
+    """
     lesson = lesson_of(submission)
     points = questions(lesson, out)
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,7 +147,7 @@ def grade_one(submission: Path, out: Path = BUILD, timeout: float = 180.0) -> li
             text=True,
             start_new_session=True,
             cwd=tmp,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **_thread_env(threads)},
         )
         try:
             log, _ = proc.communicate(timeout=timeout)
@@ -164,6 +170,13 @@ def grade_one(submission: Path, out: Path = BUILD, timeout: float = 180.0) -> li
             Row(submission.name, lesson, q, score, float(test.get("max_score") or max_points), message)
         )
     return rows
+
+
+def _thread_env(threads: int | None) -> dict[str, str]:
+    if threads is None:
+        return {}
+    n = str(max(1, int(threads)))
+    return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n}
 
 
 def _first_failure(output: str) -> str:
@@ -194,8 +207,9 @@ def grade(
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1; got {jobs}.")
     print(f"grading {len(files)} submissions, {jobs} at a time ...", flush=True)
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        graded_all = list(pool.map(lambda p: grade_one(p, out, timeout), files))
+        graded_all = list(pool.map(lambda p: grade_one(p, out, timeout, threads), files))
     rows: list[Row] = []
     for path, graded in zip(files, graded_all, strict=True):
         rows += graded

@@ -65,7 +65,7 @@ def fit(
     label: str = "torch",
     device: torch.device | None = None,
 ) -> History:
-    """Train with MSE; ``batch_size=None`` means full batch. Returns the loss per epoch.
+    """Train with MSE; ``batch_size=None`` means full batch; ``print_every=0`` is silent.
 
     Shapes are checked before the first step, so a model whose output does not match the
     targets fails with a message instead of silently learning the mean.

@@ -36,14 +36,16 @@ class History:
 
 
 class EpochPrinter:
-    """One compact line per reported epoch, never pages of log."""
+    """One compact line per reported epoch, never pages of log; ``every=0`` prints nothing."""
 
     def __init__(self, epochs: int, every: int | None = None, label: str = "") -> None:
         self.epochs = epochs
-        self.every = every or max(1, epochs // 5)
+        self.every = max(1, epochs // 5) if every is None else every
         self.label = f"[{label}] " if label else ""
 
     def __call__(self, epoch: int, train: float, val: float | None, seconds: float) -> None:
+        if self.every <= 0:
+            return
         if epoch == 1 or epoch == self.epochs or epoch % self.every == 0:
             val_text = f"  val {val:.3e}" if val is not None else ""
             print(

@@ -70,11 +70,18 @@ def _horizon_of(y: np.ndarray) -> int:
 
 
 def time_split(
-    X: np.ndarray, y: np.ndarray, train_frac: float = 0.8, *, gap: int | None = None
+    X: np.ndarray,
+    y: np.ndarray,
+    train_frac: float = 0.8,
+    *,
+    gap: int | None = None,
+    val_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split windows in time order: ``X_train, X_val, y_train, y_val``; never shuffled.
 
-    The first ``int(len(X) * train_frac)`` windows train, the rest validate. With a horizon of
+    The first ``int(len(X) * train_frac)`` windows train, the rest validate; ``val_size``
+    instead keeps exactly the last ``val_size`` windows for validation, so models with
+    different window lengths can be scored on the same validation targets. With a horizon of
     ``h`` > 1, the last ``h - 1`` training windows would have targets inside the validation
     period, so ``gap`` (default ``h - 1``) drops them: no training target lies at or after the
     first validation target.
@@ -85,12 +92,13 @@ def time_split(
     train_frac = check_fraction(train_frac, "train_frac")
     gap = _horizon_of(y_arr) - 1 if gap is None else check_int(gap, "gap", minimum=0)
     n = len(X_arr)
-    split = int(n * train_frac)
+    split = int(n * train_frac) if val_size is None else n - check_int(val_size, "val_size")
     if split - gap < 1 or split >= n:
+        asked = f"train_frac={train_frac}" if val_size is None else f"val_size={val_size}"
         raise ValueError(
-            f"train_frac={train_frac} with {n} windows (gap {gap}) leaves "
+            f"{asked} with {n} windows (gap {gap}) leaves "
             f"{max(split - gap, 0)} training and {n - split} validation windows; both need at "
-            "least one. Use more data or a different train_frac."
+            "least one. Use more data, or a different train_frac or val_size."
         )
     dtype = np.asarray(X).dtype if np.asarray(X).dtype.kind == "f" else np.float32
     X_arr, y_arr = X_arr.astype(dtype), y_arr.astype(dtype)

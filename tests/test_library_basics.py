@@ -95,3 +95,14 @@ def test_torch_fit_refuses_a_model_whose_output_does_not_match_the_targets():
         tm.fit(model, X[..., 0], np.zeros((8, 1)), epochs=1)
     with pytest.raises(ValueError, match="NaN"):
         tm.fit(model, np.full((8, 5, 1), np.nan), np.zeros((8, 1)), epochs=1)
+
+
+def test_epoch_printer_reports_first_every_and_last_and_can_be_silenced(capsys):
+    from lessons_lib.training import EpochPrinter
+
+    loud, quiet = EpochPrinter(120, 30), EpochPrinter(120, 0)
+    for epoch in range(1, 121):
+        loud(epoch, 1.0, None, 0.0)
+        quiet(epoch, 1.0, None, 0.0)
+    lines = capsys.readouterr().out.splitlines()
+    assert [int(line.split()[1].split("/")[0]) for line in lines] == [1, 30, 60, 90, 120]

@@ -126,3 +126,19 @@ def test_windowed_data_shows_itself():
     data = WindowedData(np.arange(220.0), window=16)
     text = repr(data)
     assert "X: (204, 16, 1)" in text and "train: X (163, 16, 1)" in text
+
+
+def test_time_split_val_size_keeps_the_same_validation_targets_for_any_window():
+    series = np.arange(100, dtype=np.float32)
+    targets = []
+    for window in (4, 16):
+        X, y = sliding_windows(series, window, 1)
+        X_tr, X_va, y_tr, y_va = time_split(X, y, val_size=10)
+        assert len(X_va) == 10 and len(X_tr) == len(X) - 10
+        targets.append(y_va)
+    np.testing.assert_array_equal(targets[0], targets[1])
+
+
+def test_time_split_val_size_too_large_names_the_argument():
+    with pytest.raises(ValueError, match="val_size=10"):
+        time_split(np.zeros((10, 3, 1)), np.zeros((10, 1)), val_size=10)
