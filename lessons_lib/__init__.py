@@ -5,6 +5,7 @@ NumPy only: importing it never imports TensorFlow or PyTorch. Framework code liv
 """
 
 from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
+from .diagnose import Report, diagnose
 from .environment import environment_report
 from .forecasting import rolling_forecast
 from .metrics import flatness, mae, mase, mse
@@ -17,9 +18,11 @@ from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, 
 __all__ = [
     "Fold",
     "LinearAR",
+    "Report",
     "Scaler",
     "Series",
     "WindowedData",
+    "diagnose",
     "environment_report",
     "flatness",
     "mae",

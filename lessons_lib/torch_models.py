@@ -91,17 +91,20 @@ def fit(
     for epoch in range(1, epochs + 1):
         model.train()
         order = torch.randperm(n, generator=gen) if (shuffle and bs < n) else torch.arange(n)
-        total = 0.0
+        total, peak = 0.0, 0.0
         for i in range(0, n, bs):
             idx = order[i : i + bs].to(device)
             loss = loss_fn(model(Xt[idx]), yt[idx])
             opt.zero_grad()
             loss.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            # The norm before clipping (max_norm=inf only measures): what diagnose reads.
+            limit = clip if clip is not None else float("inf")
+            norm = float(nn.utils.clip_grad_norm_(model.parameters(), limit))
+            peak = norm if not np.isfinite(norm) else max(peak, norm)
             opt.step()
             total += loss.item() * len(idx)
         history.train.append(total / n)
+        history.grad_norms.append(peak)
         val = evaluate(model, Xv_np, yv_np) if has_val else None
         if val is not None:
             history.val.append(val)

@@ -11,11 +11,15 @@ from ._checks import as_float_array, check_same_length
 
 @dataclass
 class History:
-    """Loss per epoch (train, and val when given) and the wall time of the run."""
+    """Loss per epoch (train, and val when given), the wall time, and the largest gradient norm per epoch.
+
+    ``grad_norms`` is filled by the PyTorch loop (the norm before clipping); Keras leaves it empty.
+    """
 
     train: list[float] = field(default_factory=list)
     val: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    grad_norms: list[float] = field(default_factory=list)
 
     @property
     def final(self) -> float:
