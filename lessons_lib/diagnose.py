@@ -160,7 +160,8 @@ def diagnose(
             add(
                 Finding(
                     "flat_loss",
-                    f"the loss never fell below {ratio:.0%} of its first value over {loss.size} epochs{at_var}.",
+                    f"the loss never fell below {ratio:.0%} of its first value "
+                    f"over {loss.size} epochs{at_var}.",
                     "check that the inputs carry the target's history and are scaled; then try a "
                     "higher learning rate or more epochs.",
                 )
@@ -187,7 +188,8 @@ def diagnose(
             add(
                 Finding(
                     "constant_output",
-                    f"predictions barely move: their spread is {flat:.1%} of the targets' (flatness {flat:.3f}).",
+                    f"predictions barely move: their spread is {flat:.1%} of the targets' "
+                    f"(flatness {flat:.3f}).",
                     "look at the other findings for the cause: an input without information, "
                     "unscaled data, a shape bug or too little training.",
                 )
@@ -198,7 +200,8 @@ def diagnose(
                         "mean_predictor",
                         f"the constant is the targets' mean (off by {offset:.2f} standard deviations): "
                         "the best a model can do when its input tells it nothing.",
-                        "give the model the target's own history as input, and check output and target shapes.",
+                        "give the model the target's own history as input, and check output "
+                        "and target shapes.",
                     )
                 )
         elif t_std > 0 and flat < SQUEEZED_FLATNESS:

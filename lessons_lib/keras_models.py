@@ -105,3 +105,22 @@ def predict(model: keras.Model, X: np.ndarray, batch_size: int = 4096) -> np.nda
 
     X_np = as_float_array(X, "X", ndim=3).astype(np.float32)
     return np.asarray(model.predict(X_np, batch_size=batch_size, verbose=0))
+
+
+def input_gradient_norms(
+    layer: keras.layers.Layer, seq_len: int = 200, batch: int = 16, seed: int = 0
+) -> np.ndarray:
+    """The Keras twin of ``torch_models.input_gradient_norms``, computed with ``tf.GradientTape``.
+
+    ``layer`` is a recurrent layer returning the last step's output (``return_sequences=False``).
+    ``g[k]`` = mean over the batch of ||d sum(h_T) / d x_{T-k}||.
+    """
+    import tensorflow as tf
+
+    shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), 1)
+    x = tf.constant(np.random.RandomState(seed).randn(*shape), dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        total = tf.reduce_sum(layer(x))
+    grad = tape.gradient(total, x).numpy()
+    return np.linalg.norm(grad, axis=2).mean(axis=0)[::-1].copy()
