@@ -11,7 +11,7 @@ from .forecasting import rolling_forecast
 from .metrics import flatness, mae, mase, mse
 from .recording import record, recorded
 from .scaling import Scaler
-from .seeding import set_seed
+from .seeding import seeded_frameworks, set_seed
 from .series import Series, sine, two_waves
 from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
 
@@ -35,6 +35,7 @@ __all__ = [
     "rolling_forecast",
     "rolling_origin_folds",
     "seasonal_naive",
+    "seeded_frameworks",
     "set_seed",
     "sine",
     "sliding_windows",

@@ -39,7 +39,7 @@ def torch_device_name() -> str:
 
 def tensorflow_device_name() -> str:
     """'gpu' when TensorFlow sees a GPU, else 'cpu' (or 'not installed')."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from . import _tf_quiet  # noqa: F401
     try:
         import tensorflow as tf
     except ImportError:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from . import _tf_quiet  # noqa: E402,F401  (before TensorFlow loads)
 from ._checks import check_int  # noqa: E402
 from .training import EpochPrinter, History, check_output_shape, check_training_data  # noqa: E402
 

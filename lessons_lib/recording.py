@@ -12,8 +12,8 @@ ENV_VAR = "LESSONS_BENCH_FILE"
 _recorded: dict[str, Any] = {}
 
 
-def record(name: str, value: Any) -> Any:
-    """Record a lesson's key number for the benchmark table; returns ``value`` unchanged.
+def record(name: str, value: Any) -> None:
+    """Record a lesson's key number for the benchmark table; returns nothing (a bare call prints nothing).
 
     Outside a benchmark run it only remembers the value (see ``recorded()``).
     """
@@ -23,7 +23,6 @@ def record(name: str, value: Any) -> Any:
     path = os.environ.get(ENV_VAR)
     if path:
         Path(path).write_text(json.dumps(_recorded, indent=1))
-    return value
 
 
 def recorded() -> dict[str, Any]:

@@ -1,4 +1,14 @@
-"""One helper that seeds every source of randomness a lesson touches."""
+"""One helper that seeds every source of randomness a lesson touches, and sets its thread count.
+
+Two environment variables change what it does, so that a sweep can rerun every notebook
+differently without editing it:
+
+- ``LESSONS_SEED_OFFSET`` (default 0) is added to every seed passed to ``set_seed``: the
+  robustness sweep uses it to check that a lesson's claims do not hang on one seed.
+- ``LESSONS_THREADS`` (default 1) is the number of math threads PyTorch and TensorFlow use.
+  One thread is as fast as many for the course's small models, and it stays fast when other
+  programs share the cores (many threads spin against each other and slow down many times).
+"""
 
 from __future__ import annotations
 
@@ -12,33 +22,67 @@ import numpy as np
 
 FRAMEWORKS = ("torch", "tensorflow")
 ALIASES = {"keras": "tensorflow", "tf": "tensorflow", "pytorch": "torch"}
+SEED_OFFSET_VAR = "LESSONS_SEED_OFFSET"
+THREADS_VAR = "LESSONS_THREADS"
 
 
-def set_seed(seed: int = 42, frameworks: Iterable[str] | None = None) -> list[str]:
-    """Seed Python, NumPy and the installed frameworks; switch on cheap determinism.
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"environment variable {name} must be a whole number; got {raw!r}.") from None
+    if value < minimum:
+        raise ValueError(f"environment variable {name} must be >= {minimum}; got {value}.")
+    return value
+
+
+def seed_offset() -> int:
+    """The offset added to every seed (``LESSONS_SEED_OFFSET``, 0 unless a sweep sets it)."""
+    return _env_int(SEED_OFFSET_VAR, 0, 0)
+
+
+def thread_count() -> int:
+    """Math threads per framework (``LESSONS_THREADS``, default 1)."""
+    return _env_int(THREADS_VAR, 1, 1)
+
+
+def set_seed(seed: int = 42, frameworks: Iterable[str] | None = None) -> None:
+    """Seed Python, NumPy and the installed frameworks; switch on cheap determinism; set threads.
 
     ``frameworks`` defaults to every installed one of ``torch`` and ``tensorflow`` (importing
     them); pass e.g. ``("torch",)`` to skip TensorFlow's import time in a PyTorch-only lesson.
-    Returns the frameworks that were seeded.
+    ``seeded_frameworks()`` says which were seeded. Returns nothing, so a bare call in a
+    notebook cell prints nothing.
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
-    seed = int(seed)
+        raise ValueError(f"seed must be a non-negative integer such as 42; got {seed!r}.")
+    if isinstance(frameworks, str):
+        raise TypeError(f"frameworks must be a list of names such as ('torch',); got {frameworks!r}.")
+    seed = int(seed) + seed_offset()
     wanted = FRAMEWORKS if frameworks is None else tuple(ALIASES.get(f, f) for f in frameworks)
     unknown = set(wanted) - set(FRAMEWORKS)
     if unknown:
-        raise ValueError(f"frameworks may hold {FRAMEWORKS}; got {sorted(unknown)}.")
+        raise ValueError(f"frameworks may hold {FRAMEWORKS} (or 'keras'); got {sorted(unknown)}.")
     os.environ["PYTHONHASHSEED"] = str(seed)
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     random.seed(seed)
     np.random.seed(seed)
-    seeded = []
     for name in wanted:
         if name not in sys.modules and importlib.util.find_spec(name) is None:
             continue
         _SEEDERS[name](seed)
-        seeded.append(name)
-    return seeded
+        _seeded.add(name)
+
+
+def seeded_frameworks() -> list[str]:
+    """The frameworks ``set_seed`` has seeded in this process, in a fixed order."""
+    return [name for name in FRAMEWORKS if name in _seeded]
+
+
+_seeded: set[str] = set()
 
 
 def _seed_torch(seed: int) -> None:
@@ -47,13 +91,27 @@ def _seed_torch(seed: int) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
     torch.use_deterministic_algorithms(True, warn_only=True)
     torch.backends.cudnn.benchmark = False
+    n = thread_count()
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    try:
+        torch.set_num_interop_threads(n)
+    except RuntimeError:  # only allowed before the first parallel work; later calls keep it
+        pass
 
 
 def _seed_tensorflow(seed: int) -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
+    from . import _tf_quiet  # noqa: F401  (silences TensorFlow's C++ logs before it loads)
+
+    n = thread_count()
+    try:  # only possible before TensorFlow starts its runtime; later calls keep the first setting
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
+    except RuntimeError:
+        pass
     keras.utils.set_random_seed(seed)  # Python, NumPy and the backend
     try:
         tf.config.experimental.enable_op_determinism()
