@@ -4,6 +4,7 @@ NumPy only: importing it never imports TensorFlow or PyTorch. Framework code liv
 ``lessons_lib.torch_models`` and ``lessons_lib.keras_models``; plots in ``lessons_lib.plots``.
 """
 
+from . import _tf_quiet  # noqa: F401  (first: TensorFlow reads its log level at import)
 from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
 from .diagnose import Report, diagnose
 from .environment import environment_report

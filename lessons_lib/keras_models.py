@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
-from . import _tf_quiet  # noqa: E402,F401  (before TensorFlow loads)
-from ._checks import check_int  # noqa: E402
-from .training import EpochPrinter, History, check_output_shape, check_training_data  # noqa: E402
+from ._checks import check_int
+from ._tf_quiet import quiet_native_stderr
+from .training import EpochPrinter, History, check_output_shape, check_training_data
+
+with quiet_native_stderr():
+    import keras
+    import tensorflow as tf  # noqa: F401  (loaded here so its start-up lines are silenced)
 
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
