@@ -39,9 +39,11 @@ def torch_device_name() -> str:
 
 def tensorflow_device_name() -> str:
     """'gpu' when TensorFlow sees a GPU, else 'cpu' (or 'not installed')."""
-    from . import _tf_quiet  # noqa: F401
+    from ._tf_quiet import quiet_native_stderr
+
     try:
-        import tensorflow as tf
+        with quiet_native_stderr():
+            import tensorflow as tf
     except ImportError:
         return "not installed"
     return "gpu" if tf.config.list_physical_devices("GPU") else "cpu"

@@ -101,10 +101,11 @@ def _seed_torch(seed: int) -> None:
 
 
 def _seed_tensorflow(seed: int) -> None:
-    import keras
-    import tensorflow as tf
+    from ._tf_quiet import quiet_native_stderr
 
-    from . import _tf_quiet  # noqa: F401  (silences TensorFlow's C++ logs before it loads)
+    with quiet_native_stderr():  # TensorFlow's start-up lines would show as a red stderr box
+        import keras
+        import tensorflow as tf
 
     n = thread_count()
     try:  # only possible before TensorFlow starts its runtime; later calls keep the first setting
