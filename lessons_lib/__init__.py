@@ -4,6 +4,7 @@ NumPy only: importing it never imports TensorFlow or PyTorch. Framework code liv
 ``lessons_lib.torch_models`` and ``lessons_lib.keras_models``; plots in ``lessons_lib.plots``.
 """
 
+from ._checks import NotFittedError
 from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
 from .diagnose import Report, diagnose
 from .environment import environment_report
@@ -18,6 +19,7 @@ from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, 
 __all__ = [
     "Fold",
     "LinearAR",
+    "NotFittedError",
     "Report",
     "Scaler",
     "Series",
