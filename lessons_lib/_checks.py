@@ -248,8 +248,8 @@ def check_fraction(value: Any, name: str) -> float:
     """Check that ``value`` is a number strictly between 0 and 1."""
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number in (0, 1); got {_describe(value)}.")
-    if not 0.0 < float(value) < 1.0:
-        raise ValueError(f"{name} must lie strictly between 0 and 1; got {value}.")
+    if not 0 < value < 1 or not 0.0 < float(value) < 1.0:
+        raise ValueError(f"{name} must lie strictly between 0 and 1; got {str(value)[:40]}.")
     return float(value)
 
 
