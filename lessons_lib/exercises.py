@@ -94,7 +94,7 @@ def check_choice(question: str, value: Any, choices: Iterable[Any], name: str) -
     if not allowed:
         raise ValueError("choices is empty; list the allowed answers.")
     check_answered(question, value, name)
-    if _norm(value) not in [_norm(c) for c in allowed]:
+    if not any(_same(value, c) for c in allowed):
         _fail(question, f"{name} should be one of {allowed}; you wrote {value!r}.")
 
 
@@ -102,7 +102,7 @@ def check_equal(question: str, value: Any, expected: Any, name: str, *, hint: st
     """``value`` equals ``expected`` (strings compare without case or surrounding spaces)."""
     check_str(hint, "hint")
     check_answered(question, value, name)
-    if _norm(value) != _norm(expected):
+    if not _same(value, expected):
         extra = f" {hint}" if hint else ""
         _fail(question, f"{name} is not right: expected {expected!r}, you wrote {value!r}.{extra}")
 
@@ -121,8 +121,23 @@ def check_true(question: str, condition: bool, message: str) -> None:
 
 
 def _norm(value: Any) -> Any:
+    """A comparable form: strings without case or extra spaces, arrays and NumPy scalars as Python data."""
     if isinstance(value, str):
         return " ".join(value.lower().split())
+    if isinstance(value, np.ndarray):
+        return _norm(value.tolist())
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, list | tuple):
+        return type(value)(_norm(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
     return value
+
+
+def _same(value: Any, expected: Any) -> bool:
+    """``value`` equals ``expected`` after ``_norm``; values that cannot be compared are not equal."""
+    try:
+        return bool(_norm(value) == _norm(expected))
+    except (ValueError, TypeError, RuntimeError):
+        return False

@@ -478,7 +478,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 def test_random_garbage_works_or_raises_value_or_type_error(name: str):
     call = FUNCTIONS[name]
 
-    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=25, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(a=GARBAGE, b=GARBAGE)
     def run(a: Any, b: Any) -> None:
         start = time.perf_counter()
@@ -492,7 +492,7 @@ def test_random_garbage_works_or_raises_value_or_type_error(name: str):
     run()
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
 @given(
     value=GARBAGE,
     expected=st.one_of(st.floats(-10, 10), st.lists(st.floats(-10, 10), max_size=3)),
