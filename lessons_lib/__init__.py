@@ -5,6 +5,7 @@ NumPy only: importing it never imports TensorFlow or PyTorch. Framework code liv
 """
 
 from . import _tf_quiet  # noqa: F401  (first: TensorFlow reads its log level at import)
+from ._checks import NotFittedError
 from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
 from .diagnose import Report, diagnose
 from .environment import environment_report
@@ -19,6 +20,7 @@ from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, 
 __all__ = [
     "Fold",
     "LinearAR",
+    "NotFittedError",
     "Report",
     "Scaler",
     "Series",

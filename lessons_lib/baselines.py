@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_int, check_same_length
+from ._checks import NotFittedError, check_array, check_finite_result, check_int, check_same_length
 
 
 def _windows(X: np.ndarray, target_col: int) -> np.ndarray:
-    arr = as_float_array(X, "X", ndim=(2, 3))
+    """The target column of windows ``X`` (n, window[, features]), as (n, window)."""
+    arr = check_array(X, "X", ndim=(2, 3))
+    if isinstance(target_col, bool | np.bool_) or not isinstance(target_col, int | np.integer):
+        raise TypeError(f"target_col must be an integer column index such as 0; got {target_col!r:.40}.")
+    n_features = arr.shape[2] if arr.ndim == 3 else 1
+    if not -n_features <= target_col < n_features:
+        shape = "(n, window, features)" if arr.ndim == 3 else "(n, window): one feature, so use target_col=0"
+        raise ValueError(
+            f"target_col {target_col} does not exist; X has "
+            f"{n_features} feature(s), shape {arr.shape} {shape}."
+        )
     if arr.ndim == 3:
-        if not -arr.shape[2] <= target_col < arr.shape[2]:
-            raise ValueError(f"target_col {target_col} does not exist; X has {arr.shape[2]} features.")
         arr = arr[:, :, target_col]
     return arr
 
@@ -41,7 +49,10 @@ def mean_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.nd
     """Predict each window's mean for every step of the horizon."""
     w = _windows(X, target_col)
     horizon = check_int(horizon, "horizon")
-    return np.repeat(w.mean(axis=1, keepdims=True), horizon, axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        means = w.mean(axis=1, keepdims=True)
+    check_finite_result(float(np.abs(means).max()), "mean_forecast: the window mean")
+    return np.repeat(means, horizon, axis=1)
 
 
 class LinearAR:
@@ -55,27 +66,38 @@ class LinearAR:
 
     @staticmethod
     def _design(X: np.ndarray) -> np.ndarray:
-        arr = as_float_array(X, "X", ndim=(2, 3))
+        arr = check_array(X, "X", ndim=(2, 3))
         flat = arr.reshape(len(arr), -1)
         return np.hstack([flat, np.ones((len(flat), 1))])
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> LinearAR:
         """Fit on training windows ``X`` (n, window[, features]) and targets ``y`` (n[, horizon])."""
         A = self._design(X)
-        target = as_float_array(y, "y", ndim=(1, 2))
+        target = check_array(y, "y", ndim=(1, 2))
         check_same_length(A, target, "X", "y")
-        self.coef_, *_ = np.linalg.lstsq(A, target, rcond=None)
+        with np.errstate(all="ignore"):
+            try:
+                coef, *_ = np.linalg.lstsq(A, target, rcond=None)
+            except np.linalg.LinAlgError as err:
+                raise ValueError(
+                    f"LinearAR could not fit X and y ({err}); the "
+                    f"values are probably too large: scale them first."
+                ) from None
+        check_finite_result(float(np.abs(coef).max()), "LinearAR.fit: the coefficients")
+        self.coef_ = coef
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Forecast for windows shaped like the training windows."""
         if self.coef_ is None:
-            raise RuntimeError("LinearAR is not fitted yet; call .fit(X_train, y_train) first.")
+            raise NotFittedError("This LinearAR is not fitted yet; call .fit(X_train, y_train) first.")
         A = self._design(X)
         if A.shape[1] != self.coef_.shape[0]:
             raise ValueError(
                 f"X has {A.shape[1] - 1} values per window but the model was fitted on "
                 f"{self.coef_.shape[0] - 1}; use windows of the training shape."
             )
-        out = A @ self.coef_
+        with np.errstate(all="ignore"):
+            out = A @ self.coef_
+        check_finite_result(float(np.abs(out).max()), "LinearAR.predict: the forecast")
         return out[:, None] if out.ndim == 1 else out

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import check_array, check_same_length, check_shape
+
 #: Loss never fell below this share of its first value: nothing was learned.
 FLAT_LOSS_RATIO = 0.9
 #: Prediction spread below this share of the target's spread: a constant.
@@ -83,13 +85,12 @@ class Report:
         return "\n".join(lines)
 
 
-def _array(value, name: str) -> np.ndarray | None:
+def _array(value: object, name: str, expected: str, *, allow_nan: bool = True) -> np.ndarray | None:
+    """``value`` as a float array (None stays None); NaN is allowed where diagnose reports it."""
     if value is None:
         return None
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be numbers (a list or an array); got {type(value).__name__}.") from err
+    ndim = 1 if name in ("losses", "grad_norms") else (1, 2, 3)
+    return check_array(value, name, ndim=ndim, allow_nan=allow_nan, expected=expected)
 
 
 def diagnose(
@@ -108,13 +109,29 @@ def diagnose(
     ``inputs`` (the windows, ``(n, window[, features])``), ``output_shape`` (the model's raw
     output shape, before any reshaping) and ``grad_norms`` (one norm per step or epoch).
     """
-    loss = _array(losses, "losses")
-    pred = _array(predictions, "predictions")
-    target = _array(targets, "targets")
-    x = _array(inputs, "inputs")
-    grads = _array(grad_norms, "grad_norms")
+    given = (losses, predictions, targets, inputs, output_shape, grad_norms)
+    if all(v is None for v in given):
+        raise ValueError(
+            "diagnose needs something to check: pass losses (one per epoch, e.g. hist.train), "
+            "predictions and targets, and optionally inputs=, output_shape= or grad_norms=."
+        )
+    loss = _array(losses, "losses", "one training loss per epoch, such as hist.train")
+    pred = _array(predictions, "predictions", "one row per target, such as (n, horizon)")
+    target = _array(targets, "targets", "such as (n, horizon)", allow_nan=False)
+    x = _array(inputs, "inputs", "the windows, (n, window[, features])")
+    grads = _array(grad_norms, "grad_norms", "one norm per step or epoch, such as hist.grad_norms")
+    shape = None if output_shape is None else check_shape(output_shape, "output_shape")
     if pred is not None and target is None:
         raise ValueError("predictions need targets to compare with; pass targets=... as well.")
+    if shape is not None and target is None:
+        raise ValueError("output_shape needs targets to compare with; pass targets=... as well.")
+    if x is not None and target is not None:
+        check_same_length(x, target, "inputs", "targets")
+    if grads is not None and np.any(grads < 0):
+        raise ValueError(
+            f"grad_norms holds negative values (first: {float(grads[grads < 0][0]):.3g}); a norm is >= 0. "
+            "Pass the gradient norms, e.g. hist.grad_norms."
+        )
     report = Report()
     add = report.findings.append
 
@@ -137,7 +154,7 @@ def diagnose(
     # 2. Output shape against target shape: the silent broadcasting bug.
     if target is not None and (output_shape is not None or pred is not None):
         report.checked.append("shape_mismatch")
-        got = tuple(output_shape) if output_shape is not None else pred.shape
+        got = shape if shape is not None else pred.shape
         if tuple(got) != target.shape:
             add(
                 Finding(
@@ -214,7 +231,7 @@ def diagnose(
             )
 
     # 5. Do the inputs carry any (linear) information about the targets?
-    if x is not None and target is not None and np.all(np.isfinite(x)) and len(x) == len(target):
+    if x is not None and target is not None and np.all(np.isfinite(x)):
         r2 = _adjusted_r2(x.reshape(len(x), -1), target.reshape(len(target), -1))
         if r2 is not None:
             report.checked.append("uninformative_input")

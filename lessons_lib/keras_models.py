@@ -6,9 +6,17 @@ import time
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_array, check_choice, check_int, check_seed
 from ._tf_quiet import quiet_native_stderr
-from .training import EpochPrinter, History, check_output_shape, check_training_data
+from .training import (
+    EpochPrinter,
+    History,
+    check_fit_options,
+    check_learning_rate,
+    check_output_shape,
+    check_recurrent_args,
+    check_training_data,
+)
 
 with quiet_native_stderr():
     import keras
@@ -29,15 +37,15 @@ def recurrent_forecaster(
     **optimizer_kwargs,
 ) -> keras.Model:
     """Input (window, n_features) -> recurrent layer -> Dense(horizon), compiled with MSE."""
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}.")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}; got {optimizer!r}.")
+    window = check_int(window, "window")
+    n_features, hidden, horizon, _, cell = check_recurrent_args(n_features, hidden, horizon, 1, cell, CELLS)
+    check_choice(optimizer, "optimizer", sorted(OPTIMIZERS))
+    check_learning_rate(lr)
     model = keras.Sequential(
         [
-            keras.Input(shape=(check_int(window, "window"), check_int(n_features, "n_features"))),
-            CELLS[cell](check_int(hidden, "hidden")),
-            keras.layers.Dense(check_int(horizon, "horizon")),
+            keras.Input(shape=(window, n_features)),
+            CELLS[cell](hidden),
+            keras.layers.Dense(horizon),
         ]
     )
     model.compile(loss="mse", optimizer=OPTIMIZERS[optimizer](learning_rate=lr, **optimizer_kwargs))
@@ -76,8 +84,17 @@ def fit(
 
     ``batch_size=None`` means full batch.
     """
+    _check_model(model)
+    epochs = check_fit_options(
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        print_every=print_every,
+        label=label,
+        X_val=X_val,
+        y_val=y_val,
+    )
     X_np, y_np = check_training_data(X, y)
-    epochs = check_int(epochs, "epochs")
     try:
         out_shape = model.compute_output_shape((2, *X_np.shape[1:]))
     except (NotImplementedError, AttributeError, TypeError):  # subclassed models may not say
@@ -102,9 +119,10 @@ def fit(
 
 def predict(model: keras.Model, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """Model output for windows ``X`` as a NumPy array."""
-    from ._checks import as_float_array
-
-    X_np = as_float_array(X, "X", ndim=3).astype(np.float32)
+    _check_model(model)
+    batch_size = check_int(batch_size, "batch_size")
+    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
+    X_np = X_np.astype(np.float32)
     return np.asarray(model.predict(X_np, batch_size=batch_size, verbose=0))
 
 
@@ -118,10 +136,24 @@ def input_gradient_norms(
     """
     import tensorflow as tf
 
+    if not isinstance(layer, keras.layers.Layer):
+        raise TypeError(
+            f"layer must be a Keras recurrent layer such as "
+            f"keras.layers.LSTM(32); got {type(layer).__name__}."
+        )
     shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), 1)
-    x = tf.constant(np.random.RandomState(seed).randn(*shape), dtype=tf.float32)
+    x = tf.constant(np.random.RandomState(check_seed(seed)).randn(*shape), dtype=tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(x)
         total = tf.reduce_sum(layer(x))
     grad = tape.gradient(total, x).numpy()
     return np.linalg.norm(grad, axis=2).mean(axis=0)[::-1].copy()
+
+
+def _check_model(model: object) -> None:
+    """``model`` must be a Keras model."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"model must be a keras.Model such as "
+            f"km.recurrent_forecaster(...); got {type(model).__name__}."
+        )

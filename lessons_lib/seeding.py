@@ -57,12 +57,22 @@ def set_seed(seed: int = 42, frameworks: Iterable[str] | None = None) -> None:
     ``seeded_frameworks()`` says which were seeded. Returns nothing, so a bare call in a
     notebook cell prints nothing.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer such as 42; got {seed!r}.")
-    if isinstance(frameworks, str):
-        raise TypeError(f"frameworks must be a list of names such as ('torch',); got {frameworks!r}.")
+    if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"seed must be a non-negative integer such as "
+            f"42; got {seed!r:.40} ({type(seed).__name__})."
+        )
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a non-negative integer such as 42, below 2**32; got {seed}.")
+    if isinstance(frameworks, str | bytes) or not (frameworks is None or isinstance(frameworks, Iterable)):
+        raise TypeError(f"frameworks must be a list of names such as ('torch',); got {frameworks!r:.40}.")
+    names = None if frameworks is None else list(frameworks)
+    if names is not None and not all(isinstance(f, str) for f in names):
+        raise TypeError(f"frameworks must hold names (strings) such as 'torch'; got {names!r:.60}.")
     seed = int(seed) + seed_offset()
-    wanted = FRAMEWORKS if frameworks is None else tuple(ALIASES.get(f, f) for f in frameworks)
+    if seed >= 2**32:
+        raise ValueError(f"seed + {SEED_OFFSET_VAR} = {seed} must stay below 2**32; use a smaller seed.")
+    wanted = FRAMEWORKS if names is None else tuple(ALIASES.get(f, f) for f in names)
     unknown = set(wanted) - set(FRAMEWORKS)
     if unknown:
         raise ValueError(f"frameworks may hold {FRAMEWORKS} (or 'keras'); got {sorted(unknown)}.")

@@ -6,7 +6,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_int, check_number, check_seed
+
+#: The largest amplitude or noise level: float32 values stay finite well below it.
+MAX_SCALE = 1e30
 
 
 class Series(NamedTuple):
@@ -29,8 +32,8 @@ def two_waves(n: int = 220, noise: float = 0.04, seed: int = 42) -> Series:
     lab reproduces published results without touching NumPy's global state.
     """
     n = check_int(n, "n", minimum=2)
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0; got {noise}.")
+    check_number(noise, "noise", minimum=0.0, maximum=MAX_SCALE)
+    seed = check_seed(seed)
     t = np.arange(n)
     eps = np.random.RandomState(seed).randn(n) * noise
     values = (np.sin(t * 0.12) + 0.25 * np.sin(t * 0.03) + eps).astype(np.float32)
@@ -47,14 +50,19 @@ def sine(
 ) -> Series:
     """``amplitude * sin(x)`` sampled at ``x = start + step * k``; ``t`` holds x itself."""
     n = check_int(n, "n", minimum=2)
-    for name, value in (("amplitude", amplitude), ("step", step), ("noise", noise)):
-        if not np.isfinite(value):
-            raise ValueError(f"{name} must be finite; got {value}.")
-    if step <= 0:
-        raise ValueError(f"step must be > 0; got {step}.")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0; got {noise}.")
+    check_number(amplitude, "amplitude", minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    check_number(step, "step", minimum=0.0, strict=True)
+    check_number(start, "start")
+    check_number(noise, "noise", minimum=0.0, maximum=MAX_SCALE)
+    seed = check_seed(seed)
+    last = start + step * (n - 1)
+    if max(abs(start), abs(last)) > 1e15:
+        raise ValueError(
+            f"x runs from start={start:.3g} to {last:.3g}: beyond about 1e15 sin(x) is rounding noise. "
+            "Use a smaller start or step."
+        )
     x = start + step * np.arange(n)
     eps = np.random.RandomState(seed).randn(n) * noise if noise else np.zeros(n)
     values = (amplitude * np.sin(x) + eps).astype(np.float32)
     return Series(t=x.astype(np.float32), values=values, noise=eps.astype(np.float32))
+

@@ -8,8 +8,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_int
-from .training import EpochPrinter, History, check_output_shape, check_training_data
+from ._checks import check_array, check_choice, check_int, check_number, check_seed
+from .training import (
+    EpochPrinter,
+    History,
+    check_fit_options,
+    check_output_shape,
+    check_recurrent_args,
+    check_training_data,
+)
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -26,15 +33,11 @@ class RecurrentForecaster(nn.Module):
         self, n_features: int = 1, hidden: int = 32, horizon: int = 1, cell: str = "lstm", layers: int = 1
     ) -> None:
         super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}.")
-        self.rnn = CELLS[cell](
-            check_int(n_features, "n_features"),
-            check_int(hidden, "hidden"),
-            num_layers=check_int(layers, "layers"),
-            batch_first=True,
+        n_features, hidden, horizon, layers, cell = check_recurrent_args(
+            n_features, hidden, horizon, layers, cell, CELLS
         )
-        self.head = nn.Linear(hidden, check_int(horizon, "horizon"))
+        self.rnn = CELLS[cell](n_features, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)  # (batch, time, hidden)
@@ -43,8 +46,7 @@ class RecurrentForecaster(nn.Module):
 
 def _optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     options = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop, "sgd": torch.optim.SGD}
-    if name not in options:
-        raise ValueError(f"optimizer must be one of {sorted(options)}; got {name!r}.")
+    check_choice(name, "optimizer", sorted(options))
     return options[name](params, lr=lr)
 
 
@@ -70,8 +72,20 @@ def fit(
     Shapes are checked before the first step, so a model whose output does not match the
     targets fails with a message instead of silently learning the mean.
     """
+    _check_module(model, "model")
+    epochs = check_fit_options(
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        print_every=print_every,
+        label=label,
+        X_val=X_val,
+        y_val=y_val,
+        lr=lr,
+        clip=clip,
+    )
+    check_choice(optimizer, "optimizer", ("adam", "rmsprop", "sgd"))
     X_np, y_np = check_training_data(X, y)
-    epochs = check_int(epochs, "epochs")
     has_val = X_val is not None and y_val is not None
     if has_val:
         Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
@@ -115,9 +129,10 @@ def fit(
 
 def predict(model: nn.Module, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """Model output for windows ``X`` as a NumPy array, in evaluation mode, without gradients."""
-    from ._checks import as_float_array
-
-    X_np = as_float_array(X, "X", ndim=3).astype(np.float32)
+    _check_module(model, "model")
+    batch_size = check_int(batch_size, "batch_size")
+    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
+    X_np = X_np.astype(np.float32)
     device = next(model.parameters()).device
     model.eval()
     with torch.no_grad():
@@ -143,6 +158,7 @@ def with_forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
     """
     if not isinstance(lstm, nn.LSTM):
         raise TypeError(f"with_forget_bias needs an nn.LSTM; got {type(lstm).__name__}.")
+    value = check_number(value, "value")
     h = lstm.hidden_size
     with torch.no_grad():
         for layer in range(lstm.num_layers):
@@ -160,14 +176,30 @@ def input_gradient_norms(
     is the last input and ``g[100]`` the input 100 steps earlier. ``rnn`` is a batch-first
     recurrent layer (``model.rnn``); random N(0, 1) inputs are used unless ``inputs`` is given.
     """
+    if not isinstance(rnn, nn.RNNBase):
+        raise TypeError(
+            f"rnn must be a recurrent layer (nn.LSTM, nn.GRU or "
+            f"nn.RNN), e.g. model.rnn; got {type(rnn).__name__}."
+        )
+    if not rnn.batch_first:
+        raise ValueError(
+            "rnn must be batch-first (batch_first=True); "
+            "its inputs are read as (batch, time, features)."
+        )
     params = list(rnn.parameters())
     device = params[0].device if params else torch.device("cpu")
     if inputs is None:
-        gen = torch.Generator().manual_seed(seed)
+        gen = torch.Generator().manual_seed(check_seed(seed))
         shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), rnn.input_size)
         x = torch.randn(*shape, generator=gen)
     else:
-        x = torch.from_numpy(np.asarray(inputs, dtype=np.float32))
+        arr = check_array(inputs, "inputs", ndim=3, float32=True, expected="(batch, time, features)")
+        if arr.shape[2] != rnn.input_size:
+            raise ValueError(
+                f"inputs has {arr.shape[2]} features per step but rnn expects {rnn.input_size}; "
+                "pass (batch, time, rnn.input_size)."
+            )
+        x = torch.from_numpy(arr.astype(np.float32))
     x = x.to(device).requires_grad_(True)
     was_training = rnn.training
     rnn.eval()
@@ -176,3 +208,12 @@ def input_gradient_norms(
     rnn.train(was_training)
     norms = x.grad.norm(dim=2).mean(dim=0).cpu().numpy()  # (seq_len,), oldest first
     return norms[::-1].copy()
+
+
+def _check_module(model: object, name: str) -> None:
+    """``model`` must be a PyTorch module."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"{name} must be a torch.nn.Module such as "
+            f"tm.RecurrentForecaster(); got {type(model).__name__}."
+        )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_float_array, check_fraction, check_int, check_same_length
+from ._checks import check_array, check_fraction, check_int, check_same_length
 
 
 def sliding_windows(
@@ -27,7 +27,7 @@ def sliding_windows(
     ``target`` names the target column; it is required when there is more than one column, so
     which column is predicted is always a choice the code states.
     """
-    data = as_float_array(series, "series", ndim=(1, 2))
+    data = check_array(series, "series", ndim=(1, 2), float32=True)
     window = check_int(window, "window")
     horizon = check_int(horizon, "horizon")
     if data.ndim == 1:
@@ -41,7 +41,10 @@ def sliding_windows(
             )
         target = 0
     target = _check_column(target, n_cols, "target")
-    cols = list(range(n_cols)) if inputs is None else [_check_column(c, n_cols, "inputs") for c in inputs]
+    if inputs is None:
+        cols = list(range(n_cols))
+    else:
+        cols = [_check_column(c, n_cols, "inputs") for c in _columns(inputs)]
     if not cols:
         raise ValueError("inputs is empty; list at least one column for the model to see.")
     n = n_time - window - horizon + 1
@@ -57,9 +60,22 @@ def sliding_windows(
     return X, y
 
 
+def _columns(inputs: object) -> list:
+    """``inputs`` as a list: it must be a list of column indices, not one index or a string."""
+    if isinstance(inputs, str | bytes) or not isinstance(inputs, Iterable):
+        raise TypeError(
+            f"inputs must be a list of column indices such as [0] or [0, 1]; got {inputs!r:.40} "
+            f"({type(inputs).__name__})."
+        )
+    return list(inputs)
+
+
 def _check_column(col: int, n_cols: int, name: str) -> int:
-    if isinstance(col, bool) or not isinstance(col, int | np.integer):
-        raise TypeError(f"{name} must hold integer column indices; got {col!r}.")
+    if isinstance(col, bool | np.bool_) or not isinstance(col, int | np.integer):
+        raise TypeError(
+            f"{name} must hold integer column indices such "
+            f"as 0; got {col!r:.40} ({type(col).__name__})."
+        )
     if not -n_cols <= col < n_cols:
         raise ValueError(f"{name} column {col} does not exist; series has {n_cols} columns.")
     return int(col) % n_cols
@@ -86,11 +102,18 @@ def time_split(
     period, so ``gap`` (default ``h - 1``) drops them: no training target lies at or after the
     first validation target.
     """
-    X_arr = as_float_array(X, "X", ndim=(2, 3))
-    y_arr = as_float_array(y, "y", ndim=(1, 2))
+    X_arr = check_array(X, "X", ndim=(2, 3))
+    y_arr = check_array(y, "y", ndim=(1, 2))
     check_same_length(X_arr, y_arr, "X", "y")
     train_frac = check_fraction(train_frac, "train_frac")
-    gap = _horizon_of(y_arr) - 1 if gap is None else check_int(gap, "gap", minimum=0)
+    min_gap = _horizon_of(y_arr) - 1
+    gap = min_gap if gap is None else check_int(gap, "gap", minimum=0)
+    if gap < min_gap:
+        raise ValueError(
+            f"gap={gap} would leak the future: with a horizon of {min_gap + 1} the last {min_gap} "
+            f"training windows have targets inside the validation period. Use gap >= {min_gap} "
+            "(or leave gap=None)."
+        )
     n = len(X_arr)
     split = int(n * train_frac) if val_size is None else n - check_int(val_size, "val_size")
     if split - gap < 1 or split >= n:
@@ -112,6 +135,21 @@ class Fold:
     train: np.ndarray
     val: np.ndarray
 
+    def __post_init__(self) -> None:
+        for name in ("train", "val"):
+            idx = np.asarray(getattr(self, name))
+            if idx.ndim != 1 or idx.size == 0 or idx.dtype.kind not in "iu":
+                raise ValueError(
+                    f"Fold {name} must be a non-empty 1-D array of window indices (integers); "
+                    f"got dtype {idx.dtype}, shape {idx.shape}."
+                )
+            object.__setattr__(self, name, idx)
+        if self.train.max() >= self.val.min():
+            raise ValueError(
+                f"Fold would leak the future: training window {int(self.train.max())} is not before "
+                f"the first validation window {int(self.val.min())}. Train only on earlier windows."
+            )
+
     def __repr__(self) -> str:
         return (
             f"Fold(train=[{self.train[0]}..{self.train[-1]}] ({len(self.train)}), "
@@ -128,7 +166,7 @@ def rolling_origin_folds(
     are left out of its training set so no training target falls inside the block.
     """
     n_windows = check_int(n_windows, "n_windows", minimum=2)
-    n_folds = check_int(n_folds, "n_folds")
+    n_folds = check_int(n_folds, "n_folds", maximum=n_windows - 1)
     horizon = check_int(horizon, "horizon")
     gap = horizon - 1
     if val_size is None:

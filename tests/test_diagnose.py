@@ -86,7 +86,7 @@ def test_every_code_is_documented_and_report_prints_each_fix():
 def test_bad_arguments_say_what_to_do():
     with pytest.raises(ValueError, match="targets"):
         diagnose(predictions=T)
-    with pytest.raises(TypeError, match="losses must be numbers"):
+    with pytest.raises(TypeError, match="losses holds strings"):
         diagnose(losses=["a", object()])
 
 

@@ -6,6 +6,7 @@ from hypothesis.extra.numpy import arrays
 
 from lessons_lib import (
     LinearAR,
+    NotFittedError,
     Scaler,
     flatness,
     mae,
@@ -52,7 +53,7 @@ def test_scaler_keeps_float32():
 
 
 def test_scaler_errors():
-    with pytest.raises(RuntimeError, match="not fitted yet"):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
         Scaler().transform([1.0, 2.0])
     with pytest.raises(ValueError, match="kind must be one of"):
         Scaler("robust")
@@ -81,7 +82,7 @@ def test_baseline_errors():
     X, _ = sliding_windows(np.arange(20.0), 4)
     with pytest.raises(ValueError, match="period 5 is longer than the window"):
         seasonal_naive(X, period=5)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(ValueError, match="not fitted"):
         LinearAR().predict(X)
 
 
