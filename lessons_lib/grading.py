@@ -84,6 +84,34 @@ class Row:
     message: str = ""
 
 
+_BARE_QUIET_CALL = re.compile(r"^\s*(?:\w+\.)?(?:record|set_seed)\(.*\)\s*$", re.DOTALL)
+
+
+def stray_output(source: str, outputs: list) -> list[str]:
+    """What an executed cell must not show: stderr text, or a value echoed by a bare
+    ``record(...)``/``set_seed(...)`` call on the cell's last line. Empty list when clean."""
+    found = []
+    for out in outputs:
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            text = "".join(out.get("text", ""))
+            found.append(f"stderr output: {text.strip()[:300]!r}")
+    last = _last_statement(source)
+    if last and _BARE_QUIET_CALL.match(last):
+        if any(o.get("output_type") == "execute_result" for o in outputs):
+            found.append(f"the bare call {last.strip()[:80]!r} shows a return value (Out[])")
+    return found
+
+
+def _last_statement(source: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return ""
+    return ast.get_source_segment(source, tree.body[-1]) or ""
+
+
 def has_exercises(notebook: Path) -> bool:
     """True when the master notebook carries otter's assignment config cell."""
     nb = nbformat.read(notebook, as_version=4)
