@@ -32,7 +32,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(STAMP)
 
-STUDENT_STAMP := build/student/.built
+# BUILD_DIR/NOTEBOOKS_DIR: where student copies go and which masters they come from (the browser
+# test runs `make lab` on a fresh build elsewhere)
+BUILD_DIR ?= build
+NOTEBOOKS_DIR ?= notebooks
+export LESSONS_BUILD := $(BUILD_DIR)
+STUDENT_STAMP := $(BUILD_DIR)/student/.built
 KERNEL_STAMP := $(VENV)/share/jupyter/kernels/forecasting-failures/kernel.json
 # JupyterLab refuses to start as root without --allow-root (containers, remote machines)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -44,21 +49,21 @@ $(KERNEL_STAMP): $(STAMP) lessons_lib/grading.py
 kernel: $(STAMP)
 	$(BIN)/python -m lessons_lib.grading kernel
 
-$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) lessons_lib/grading.py $(wildcard notebooks/*.ipynb)
-	$(BIN)/python -m lessons_lib.grading build
+$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) lessons_lib/grading.py $(wildcard $(NOTEBOOKS_DIR)/*.ipynb)
+	$(BIN)/python -m lessons_lib.grading build --notebooks $(NOTEBOOKS_DIR)
 	touch $(STUDENT_STAMP)
 
 student: kernel $(STUDENT_STAMP)
 
 lab: kernel $(STUDENT_STAMP)
-	@$(BIN)/python -m lessons_lib.grading status
-	$(BIN)/jupyter lab build/student $(ROOT_ARGS) $(LAB_ARGS)
+	@$(BIN)/python -m lessons_lib.grading status --notebooks $(NOTEBOOKS_DIR)
+	$(BIN)/jupyter lab $(BUILD_DIR)/student $(ROOT_ARGS) $(LAB_ARGS)
 
 lab-instructor: kernel
 	$(BIN)/jupyter lab notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 refresh: kernel $(STUDENT_STAMP)
-	$(BIN)/python -m lessons_lib.grading refresh
+	$(BIN)/python -m lessons_lib.grading refresh --notebooks $(NOTEBOOKS_DIR)
 
 score: kernel $(STUDENT_STAMP)
 	$(BIN)/python -m lessons_lib.grading score

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-BUILD = Path("build")
+BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))  # make passes BUILD_DIR here
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 KERNEL_NAME = "forecasting-failures"
 KERNEL_DISPLAY = "Python (forecasting-failures)"
@@ -110,6 +110,43 @@ def _last_statement(source: str) -> str:
     if not tree.body or not isinstance(tree.body[-1], ast.Expr):
         return ""
     return ast.get_source_segment(source, tree.body[-1]) or ""
+
+
+def reference_answer(source: str) -> str:
+    """The master's solution cell as a learner would type it: prompts and markers dropped."""
+    kept, in_prompt = [], False
+    for line in source.splitlines():
+        stripped = line.rstrip()
+        if stripped.endswith("# BEGIN PROMPT"):
+            in_prompt = True
+            continue
+        if in_prompt:
+            if stripped.endswith("# END PROMPT"):
+                in_prompt = False
+            continue
+        if stripped.endswith("# SOLUTION NO PROMPT"):
+            line = stripped[: -len("# SOLUTION NO PROMPT")].rstrip()
+        elif re.search(r"#\s*SOLUTION\s*$", stripped):
+            line = re.sub(r"\s*#\s*SOLUTION\s*$", "", stripped)
+        kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+def master_answers(master: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """(question, reference answer) for every code solution cell of the master, in order."""
+    found, question, inside = [], None, False
+    for cell in master.cells:
+        src = cell.source.strip()
+        if cell.cell_type == "raw" and src.startswith("# BEGIN QUESTION"):
+            m = re.search(r"^name:\s*(\S+)", src, re.MULTILINE)
+            question = m.group(1) if m else None
+        elif cell.cell_type == "raw" and src == "# BEGIN SOLUTION":
+            inside = True
+        elif cell.cell_type == "raw" and src == "# END SOLUTION":
+            inside = False
+        elif inside and cell.cell_type == "code":
+            found.append((question, reference_answer(cell.source)))
+    return found
 
 
 def has_exercises(notebook: Path) -> bool:

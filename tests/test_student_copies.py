@@ -75,43 +75,6 @@ def stray_outputs(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
-def reference_answer(source: str) -> str:
-    """The master's solution cell as a learner would type it: prompts and markers dropped."""
-    kept, in_prompt = [], False
-    for line in source.splitlines():
-        stripped = line.rstrip()
-        if stripped.endswith("# BEGIN PROMPT"):
-            in_prompt = True
-            continue
-        if in_prompt:
-            if stripped.endswith("# END PROMPT"):
-                in_prompt = False
-            continue
-        if stripped.endswith("# SOLUTION NO PROMPT"):
-            line = stripped[: -len("# SOLUTION NO PROMPT")].rstrip()
-        elif re.search(r"#\s*SOLUTION\s*$", stripped):
-            line = re.sub(r"\s*#\s*SOLUTION\s*$", "", stripped)
-        kept.append(line)
-    return "\n".join(kept).strip("\n")
-
-
-def master_answers(master: nbformat.NotebookNode) -> list[tuple[str, str]]:
-    """(question, reference answer) for every code solution cell of the master, in order."""
-    found, question, inside = [], None, False
-    for cell in master.cells:
-        src = cell.source.strip()
-        if cell.cell_type == "raw" and src.startswith("# BEGIN QUESTION"):
-            m = re.search(r"^name:\s*(\S+)", src, re.MULTILINE)
-            question = m.group(1) if m else None
-        elif cell.cell_type == "raw" and src == "# BEGIN SOLUTION":
-            inside = True
-        elif cell.cell_type == "raw" and src == "# END SOLUTION":
-            inside = False
-        elif inside and cell.cell_type == "code":
-            found.append((question, reference_answer(cell.source)))
-    return found
-
-
 def answer_slots(student: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [
         c
@@ -123,7 +86,7 @@ def answer_slots(student: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 def filled(student_path: Path, master_path: Path, replace: dict[int, str] | None = None):
     """The student copy with every answer slot holding the reference answer (slot i: replace[i])."""
     nb = nbformat.read(student_path, as_version=4)
-    answers = master_answers(nbformat.read(master_path, as_version=4))
+    answers = grading.master_answers(nbformat.read(master_path, as_version=4))
     slots = answer_slots(nb)
     assert len(slots) == len(answers), (
         f"{master_path.name}: {len(slots)} answer cells in the student copy, {len(answers)} "
@@ -141,7 +104,7 @@ def _probe_cell(tests_dir: Path) -> nbformat.NotebookNode:
         "from otter.test_files import create_test_file as _ctf\n"
         "_res = {}\n"
         f"for _p in sorted(_g.glob({str(tests_dir / '*.py')!r})):\n"
-        "    _tf = _ctf(_p)\n"
+        "    _tf = _ctf(_p, None)\n"
         "    _tf.run(globals())\n"
         "    _pub = [r for r in _tf.test_case_results if not r.test_case.hidden]\n"
         "    _res[_tf.name] = {'public_passed': all(r.passed for r in _pub),\n"
@@ -294,7 +257,7 @@ def wrong_runs(built, tmp_path_factory):
 
     def one(case):
         master, question, k, answer = case.values
-        questions = [q for q, _ in master_answers(nbformat.read(master, as_version=4))]
+        questions = [q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))]
         slots = [i for i, q in enumerate(questions) if q == question]
         assert slots, f"{master.name}: no answer cell for {question}"
         nb = filled(_student(built, master), master, {slots[0]: answer["code"]})
@@ -303,7 +266,7 @@ def wrong_runs(built, tmp_path_factory):
                 nb, master.name, tmp / case.id, _tests_dir(built, master.stem, tmp / case.id)
             )
         except Exception as err:  # an error while running is a result too: reported by the test
-            return case.id, {"error": str(err)[-600:]}
+            return case.id, {"error": re.sub(r"\x1b\[[0-9;]*m", "", str(err))[-600:]}
         return case.id, probe
 
     with ThreadPoolExecutor(JOBS) as pool:
@@ -336,7 +299,7 @@ def test_wrong_answer_files_name_real_questions():
         if not path.exists():
             continue
         wrong = runpy.run_path(str(path))["WRONG"]
-        questions = {q for q, _ in master_answers(nbformat.read(master, as_version=4))}
+        questions = {q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))}
         for question, answers in wrong.items():
             assert question in questions, f"{path.name}: {question} is not a question of {master.name}"
             assert len(answers) >= 2, f"{path.name}: {question} needs at least 2 wrong answers"
