@@ -189,12 +189,20 @@ def _cell_index(page, predicate_js: str, arg) -> int:
 
 def _type_and_run(page, index: int, code: str, check_index: int) -> str:
     """Type ``code`` into cell ``index`` (replacing it), run it, run the check cell; its output text."""
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    cell.scroll_into_view_if_needed()
-    cell.locator(".cm-content").click()
+    page.evaluate(
+        """(i) => { const nb = window.jupyterapp.shell.currentWidget.content;
+               nb.activeCellIndex = i; nb.mode = 'edit'; nb.widgets[i].node.scrollIntoView();
+               nb.widgets[i].editor.focus(); }""",
+        index,
+    )
+    page.wait_for_timeout(300)
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.insert_text(code)  # as a paste: no auto-indent or auto-closing brackets
+    typed = page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel.getSource()", index
+    )
+    assert typed.strip() == code.strip(), f"typing into the answer cell gave {typed!r}"
     for i in (index, check_index):
         page.evaluate(
             """(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i;
@@ -203,9 +211,11 @@ def _type_and_run(page, index: int, code: str, check_index: int) -> str:
         )
         page.wait_for_timeout(500)
         page.wait_for_function(_CELLS_DONE, timeout=120_000, polling=500)
-    check = page.locator(".jp-Notebook .jp-Cell").nth(check_index)
-    check.scroll_into_view_if_needed()
-    return check.locator(".jp-OutputArea").inner_text()
+    return page.evaluate(
+        """(i) => { const w = window.jupyterapp.shell.currentWidget.content.widgets[i];
+               w.node.scrollIntoView(); return w.outputArea.node.innerText; }""",
+        check_index,
+    )
 
 
 # ---------------------------------------------------------------- the test

@@ -201,7 +201,7 @@ def test_every_kind_of_submission_is_graded(tmp_path):
                 slot.source = answer
         nbformat.write(nb, subs / f"{name}.ipynb")
     assert len(slots) == 2
-    rows = grading.grade(subs, tmp_path / "grades.csv", out=out, timeout=30, jobs=2)
+    rows = grading.grade(subs, tmp_path / "grades.csv", out=out, timeout=120, jobs=2)  # 2 shared cores
     got = {(r.submission.removesuffix(".ipynb"), r.question): r for r in rows}
     assert got["good", "TOTAL"].score == got["good", "TOTAL"].max_score == 3
     assert got["untouched", "TOTAL"].score == 0
