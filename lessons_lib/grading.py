@@ -454,10 +454,18 @@ def _thread_env(threads: int | None) -> dict[str, str]:
     return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n}
 
 
+_FAILURE_LINE = re.compile(r"^(?:[A-Za-z_.]*(?:Error|Exception|NotAnswered)): (.+)$")
+
+
 def _first_failure(output: str) -> str:
+    """The one line a learner can act on: the first exception's message (ours start with "qN:")."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     for ln in lines:
-        if ln.startswith(("AssertionError", "NameError", "TypeError", "ValueError")) or "Error:" in ln:
+        m = _FAILURE_LINE.match(ln)
+        if m:
+            return m.group(1)[:300]
+    for ln in lines:
+        if "Error:" in ln:
             return ln[:300]
     return " ".join(lines)[:300]
 
