@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import runpy
 import shutil
 import zipfile
@@ -97,13 +96,14 @@ def filled(student_path: Path, master_path: Path, replace: dict[int, str] | None
     return nb
 
 
-def _probe_cell(tests_dir: Path) -> nbformat.NotebookNode:
-    """A cell run after the notebook: every question's tests (hidden too) on the learner's globals."""
+def _probe_cell(tests_dir: Path, question: str = "*") -> nbformat.NotebookNode:
+    """A cell that runs the question's tests (hidden too; every question with "*") on the learner's
+    globals and prints, per question, whether the public check passed, its messages and the score."""
     return nbformat.v4.new_code_cell(
         "import glob as _g, json as _j\n"
         "from otter.test_files import create_test_file as _ctf\n"
         "_res = {}\n"
-        f"for _p in sorted(_g.glob({str(tests_dir / '*.py')!r})):\n"
+        f"for _p in sorted(_g.glob({str(tests_dir / (question + '.py'))!r})):\n"
         "    _tf = _ctf(_p, None)\n"
         "    _tf.run(globals())\n"
         "    _pub = [r for r in _tf.test_case_results if not r.test_case.hidden]\n"
@@ -120,7 +120,11 @@ def run_with_probe(nb: nbformat.NotebookNode, name: str, work: Path, tests_dir: 
     nb.cells.append(_probe_cell(tests_dir))
     nbformat.write(nb, work / name)  # otter.Notebook reads the file it names
     execute(nb, work)
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    return _probe_result(nb.cells[-1])
+
+
+def _probe_result(cell) -> dict:
+    text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
     line = next(ln for ln in text.splitlines() if ln.startswith(PROBE_MARK))
     return json.loads(line[len(PROBE_MARK) :])
 
@@ -249,28 +253,68 @@ def _wrong_answers() -> list:
 WRONG_CASES = _wrong_answers()
 
 
+def _wrong_runs_for(built: Path, master: Path, cases: list, work: Path) -> dict:
+    """One kernel per lesson: the copy runs with reference answers; at each answer cell, each
+    recorded wrong answer for that question runs first in its place and the question's tests
+    (public and hidden) run on the globals it leaves; then the reference answer runs and the
+    lesson goes on. (Answers must define their variables afresh, as CONVENTIONS.md asks.)"""
+    work.mkdir(parents=True, exist_ok=True)
+    tests_dir = _tests_dir(built, master.stem, work)
+    nb = filled(_student(built, master), master)
+    nbformat.write(nb, work / master.name)
+    questions = [q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))]
+    slots = iter(questions)
+    by_question: dict[str, list] = {}
+    for case in cases:
+        by_question.setdefault(case.values[1], []).append(case)
+    results: dict[str, dict] = {}
+    client = NotebookClient(
+        nb,
+        kernel_name=grading.KERNEL_NAME,
+        timeout=600,
+        resources={"metadata": {"path": str(work)}},
+        allow_errors=False,
+    )
+    with _kernel_env(), client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if "otter_answer_cell" in cell.metadata.get("tags", []):
+                question = next(slots)
+                for case in by_question.pop(question, []):
+                    trial = nbformat.v4.new_code_cell(case.values[3]["code"])
+                    client.allow_errors = True
+                    client.execute_cell(trial, index)
+                    client.allow_errors = False
+                    errors = [o for o in trial.outputs if o.get("output_type") == "error"]
+                    if errors:
+                        results[case.id] = {"error": f"{errors[0].ename}: {errors[0].evalue}"}
+                        continue
+                    probe = _probe_cell(tests_dir, question)
+                    client.execute_cell(probe, index)
+                    results[case.id] = _probe_result(probe)
+            client.execute_cell(cell, index)
+    for question, left in by_question.items():
+        for case in left:
+            results[case.id] = {"error": f"no answer cell for {question} in the student copy"}
+    return results
+
+
 @pytest.fixture(scope="session")
 def wrong_runs(built, tmp_path_factory):
-    """Every recorded wrong answer, filled into its slot (the rest: reference answers), executed
-    with the lesson's tests run on its globals; two at a time, one math thread each."""
+    """Every recorded wrong answer's public check result and score; lessons two at a time."""
     tmp = tmp_path_factory.mktemp("wrong")
+    lessons = sorted({case.values[0] for case in WRONG_CASES})
 
-    def one(case):
-        master, question, k, answer = case.values
-        questions = [q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))]
-        slots = [i for i, q in enumerate(questions) if q == question]
-        assert slots, f"{master.name}: no answer cell for {question}"
-        nb = filled(_student(built, master), master, {slots[0]: answer["code"]})
-        try:
-            probe = run_with_probe(
-                nb, master.name, tmp / case.id, _tests_dir(built, master.stem, tmp / case.id)
-            )
-        except Exception as err:  # an error while running is a result too: reported by the test
-            return case.id, {"error": re.sub(r"\x1b\[[0-9;]*m", "", str(err))[-600:]}
-        return case.id, probe
+    def one(master: Path) -> dict:
+        cases = [c for c in WRONG_CASES if c.values[0] == master]
+        return _wrong_runs_for(built, master, cases, tmp / master.stem)
 
+    results: dict[str, dict] = {}
     with ThreadPoolExecutor(JOBS) as pool:
-        return dict(pool.map(one, WRONG_CASES))
+        for part in pool.map(one, lessons):
+            results.update(part)
+    return results
 
 
 @pytest.mark.learner
