@@ -16,3 +16,13 @@ def course_kernel() -> Path:
         return Path(KernelSpecManager().get_kernel_spec(grading.KERNEL_NAME).resource_dir)
     except NoSuchKernel:
         return grading.install_kernel()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The browser test's skip, as one loud line at the end of the run (not only with -rs)."""
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if "SKIPPED browser test" in reason:
+            line = reason[reason.index("SKIPPED browser test") :]
+            terminalreporter.write_line(line, red=True, bold=True)
+            return
