@@ -1,5 +1,7 @@
-"""Shared fixtures: the course kernel (installed into this environment when missing)."""
+"""Shared fixtures: the course kernel (installed into this environment when missing) and one
+fresh build of the student copies for the whole run."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,16 @@ def course_kernel() -> Path:
         return Path(KernelSpecManager().get_kernel_spec(grading.KERNEL_NAME).resource_dir)
     except NoSuchKernel:
         return grading.install_kernel()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, course_kernel) -> Path:
+    """Student copies and autograders built afresh (as `make student` builds them) from
+    notebooks/ (or LESSONS_NOTEBOOKS=dir), into a temporary build folder."""
+    notebooks = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
+    out = tmp_path_factory.mktemp("build")
+    grading.build(notebooks, out)
+    return out
 
 
 def pytest_terminal_summary(terminalreporter):

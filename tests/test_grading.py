@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from lessons_lib import grading
 
-NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
 LESSONS = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if grading.has_exercises(p)]
 
 
@@ -43,13 +44,6 @@ def _hidden_test_lines(master):
         if src and src[0].strip().lower().startswith("# hidden"):
             lines += [ln.strip() for ln in src[1:] if ln.strip()]
     return lines
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build")
-    grading.build(NOTEBOOKS, out)
-    return out
 
 
 def test_every_lesson_with_exercises_has_an_autograder(built):

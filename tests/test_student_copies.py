@@ -132,14 +132,6 @@ def _probe_result(cell) -> dict:
 # ---------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory, course_kernel):
-    """Freshly built student copies and autograders (as `make student` makes them)."""
-    out = tmp_path_factory.mktemp("build")
-    grading.build(NOTEBOOKS, out)
-    return out
-
-
 def _student(built: Path, master: Path) -> Path:
     return built / "student" / master.name
 
