@@ -297,7 +297,7 @@ def status(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> int:
     names = stale(notebooks, out)
     for name in names:
         print(
-            f"NOTE: notebooks/{name} is newer than your copy {out / 'student' / name}.",
+            f"NOTE: {notebooks / name} is newer than your copy {out / 'student' / name}.",
             flush=True,
         )
     if names:
