@@ -7,18 +7,23 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab lab-instructor student grade test lint unit notebooks bench clean help
+.PHONY: lab lab-instructor student kernel refresh score grade test test-learner lint unit notebooks bench clean help
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
+	@echo "            options for JupyterLab: make lab LAB_ARGS=\"--no-browser --ip=0.0.0.0 --port=8888\""
 	@echo "make lab-instructor   open the master copies in notebooks/ (solutions included)"
 	@echo "make student build student copies and autograders into build/"
+	@echo "make refresh bring in new student copies; your old ones are kept beside them, timestamped"
+	@echo "make score   grade your own copies in build/student: per question and total"
+	@echo "make kernel  install the course kernel, Python (forecasting-failures), into .venv"
 	@echo "make grade SUBMISSIONS=dir   grade a folder of submitted notebooks into build/grades.csv"
-	@echo "make test    ruff, unit tests and every notebook under nbval"
+	@echo "make test    ruff, unit tests, student copies and every notebook under nbval"
+	@echo "make test-learner   the slow learner tests: reference and wrong answers graded"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
 
 $(STAMP): pyproject.toml
@@ -27,19 +32,41 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(STAMP)
 
-STUDENT_STAMP := build/student/.built
+# BUILD_DIR/NOTEBOOKS_DIR: where student copies go and which masters they come from (the browser
+# test runs `make lab` on a fresh build elsewhere)
+BUILD_DIR ?= build
+NOTEBOOKS_DIR ?= notebooks
+export LESSONS_BUILD := $(BUILD_DIR)
+STUDENT_STAMP := $(BUILD_DIR)/student/.built
+KERNEL_STAMP := $(VENV)/share/jupyter/kernels/forecasting-failures/kernel.json
+# JupyterLab refuses to start as root without --allow-root (containers, remote machines)
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=
 
-$(STUDENT_STAMP): $(STAMP) $(wildcard notebooks/*.ipynb)
-	$(BIN)/python -m lessons_lib.grading build
+$(KERNEL_STAMP): $(STAMP) lessons_lib/grading.py
+	$(BIN)/python -m lessons_lib.grading kernel
+
+kernel: $(STAMP)
+	$(BIN)/python -m lessons_lib.grading kernel
+
+$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) lessons_lib/grading.py $(wildcard $(NOTEBOOKS_DIR)/*.ipynb)
+	$(BIN)/python -m lessons_lib.grading build --notebooks $(NOTEBOOKS_DIR)
 	touch $(STUDENT_STAMP)
 
-student: $(STUDENT_STAMP)
+student: kernel $(STUDENT_STAMP)
 
-lab: $(STUDENT_STAMP)
-	$(BIN)/jupyter lab build/student
+lab: kernel $(STUDENT_STAMP)
+	@$(BIN)/python -m lessons_lib.grading status --notebooks $(NOTEBOOKS_DIR)
+	$(BIN)/jupyter lab $(BUILD_DIR)/student $(ROOT_ARGS) $(LAB_ARGS)
 
-lab-instructor: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+lab-instructor: kernel
+	$(BIN)/jupyter lab notebooks $(ROOT_ARGS) $(LAB_ARGS)
+
+refresh: kernel $(STUDENT_STAMP)
+	$(BIN)/python -m lessons_lib.grading refresh --notebooks $(NOTEBOOKS_DIR)
+
+score: kernel $(STUDENT_STAMP)
+	$(BIN)/python -m lessons_lib.grading score
 
 SUBMISSIONS ?= submissions
 JOBS ?= 2
@@ -55,8 +82,12 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
-test: lint $(STAMP)
+test: lint kernel
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+
+# reference and wrong answers filled into the student copies, executed and graded (slow)
+test-learner: kernel
+	$(BIN)/python -m pytest tests/test_student_copies.py -m learner
 
 bench: $(STAMP)
 	$(BIN)/python -m lessons_lib.bench --out build/bench.json

@@ -5,6 +5,10 @@ and otter's autograder zip under ``build/otter/<lesson>/``, and copies the stude
 ``build/student/`` (never overwriting a learner's work).
 ``python -m lessons_lib.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every
 notebook in a folder with ``otter run`` (local, no Docker) and writes one CSV.
+``python -m lessons_lib.grading score`` grades the learner's own copies in ``build/student``.
+``python -m lessons_lib.grading kernel`` installs the course kernel ("Python (forecasting-failures)")
+into the running environment; ``status`` says which copies are older than their master and
+``refresh`` brings the new copies in, keeping the learner's old ones beside them.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import datetime
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -25,8 +32,44 @@ from pathlib import Path
 
 import nbformat
 
-BUILD = Path("build")
+BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))  # make passes BUILD_DIR here
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
+KERNEL_NAME = "forecasting-failures"
+KERNEL_DISPLAY = "Python (forecasting-failures)"
+KERNELSPEC = {"name": KERNEL_NAME, "display_name": KERNEL_DISPLAY, "language": "python"}
+VERSIONS = ".versions.json"
+INSTRUCTOR_TAG = "instructor"
+# ipykernel copies what C code writes to file descriptor 2 into the cell output: TensorFlow's absl
+# preamble and CUDA probing would show as red boxes. Python-level warnings still show.
+KERNEL_CONFIG = """# Written by `make kernel` (python -m lessons_lib.grading kernel).
+# Keep C-level output (TensorFlow/absl/CUDA log lines written straight to file descriptor 2)
+# in the kernel's terminal instead of the notebook; Python warnings and errors still show.
+c.IPKernelApp.capture_fd_output = False
+"""
+
+
+def install_kernel(prefix: str | Path | None = None) -> Path:
+    """Install the course kernelspec and its IPython kernel config into ``prefix`` (the venv).
+
+    The kernelspec runs this Python with TF_CPP_MIN_LOG_LEVEL=3; the config
+    (``<prefix>/etc/ipython/ipython_kernel_config.py``, read by IPython through sys.prefix) keeps
+    file-descriptor-level stderr out of cell outputs. Returns the kernelspec folder.
+    """
+    prefix = Path(prefix or sys.prefix)
+    kdir = prefix / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    kdir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": KERNEL_DISPLAY,
+        "language": "python",
+        "env": {"TF_CPP_MIN_LOG_LEVEL": "3"},
+        "metadata": {"debugger": True},
+    }
+    (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
+    cfg = prefix / "etc" / "ipython"
+    cfg.mkdir(parents=True, exist_ok=True)
+    (cfg / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
+    return kdir
 
 
 @dataclass
@@ -41,6 +84,71 @@ class Row:
     message: str = ""
 
 
+_BARE_QUIET_CALL = re.compile(r"^\s*(?:\w+\.)?(?:record|set_seed)\(.*\)\s*$", re.DOTALL)
+
+
+def stray_output(source: str, outputs: list) -> list[str]:
+    """What an executed cell must not show: stderr text, or a value echoed by a bare
+    ``record(...)``/``set_seed(...)`` call on the cell's last line. Empty list when clean."""
+    found = []
+    for out in outputs:
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            text = "".join(out.get("text", ""))
+            found.append(f"stderr output: {text.strip()[:300]!r}")
+    last = _last_statement(source)
+    if last and _BARE_QUIET_CALL.match(last):
+        if any(o.get("output_type") == "execute_result" for o in outputs):
+            found.append(f"the bare call {last.strip()[:80]!r} shows a return value (Out[])")
+    return found
+
+
+def _last_statement(source: str) -> str:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return ""
+    return ast.get_source_segment(source, tree.body[-1]) or ""
+
+
+def reference_answer(source: str) -> str:
+    """The master's solution cell as a learner would type it: prompts and markers dropped."""
+    kept, in_prompt = [], False
+    for line in source.splitlines():
+        stripped = line.rstrip()
+        if stripped.endswith("# BEGIN PROMPT"):
+            in_prompt = True
+            continue
+        if in_prompt:
+            if stripped.endswith("# END PROMPT"):
+                in_prompt = False
+            continue
+        if stripped.endswith("# SOLUTION NO PROMPT"):
+            line = stripped[: -len("# SOLUTION NO PROMPT")].rstrip()
+        elif re.search(r"#\s*SOLUTION\s*$", stripped):
+            line = re.sub(r"\s*#\s*SOLUTION\s*$", "", stripped)
+        kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+def master_answers(master: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """(question, reference answer) for every code solution cell of the master, in order."""
+    found, question, inside = [], None, False
+    for cell in master.cells:
+        src = cell.source.strip()
+        if cell.cell_type == "raw" and src.startswith("# BEGIN QUESTION"):
+            m = re.search(r"^name:\s*(\S+)", src, re.MULTILINE)
+            question = m.group(1) if m else None
+        elif cell.cell_type == "raw" and src == "# BEGIN SOLUTION":
+            inside = True
+        elif cell.cell_type == "raw" and src == "# END SOLUTION":
+            inside = False
+        elif inside and cell.cell_type == "code":
+            found.append((question, reference_answer(cell.source)))
+    return found
+
+
 def has_exercises(notebook: Path) -> bool:
     """True when the master notebook carries otter's assignment config cell."""
     nb = nbformat.read(notebook, as_version=4)
@@ -51,17 +159,85 @@ def _otter() -> list[str]:
     return [sys.executable, "-m", "otter"]
 
 
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _is_instructor(cell) -> bool:
+    return INSTRUCTOR_TAG in (cell.get("metadata", {}).get("tags") or [])
+
+
+def _hidden_test_names(master: nbformat.NotebookNode) -> list[str]:
+    """Names of the hidden test functions (cells whose first line is ``# HIDDEN``)."""
+    names = []
+    for cell in master.cells:
+        lines = cell.source.strip().splitlines() if cell.cell_type == "code" else []
+        if lines and lines[0].strip().lower().startswith("# hidden"):
+            for node in ast.parse("\n".join(lines)).body if _parses(lines) else []:
+                if isinstance(node, ast.FunctionDef):
+                    names.append(node.name)
+    return names
+
+
+def _parses(lines: list[str]) -> bool:
+    try:
+        ast.parse("\n".join(lines))
+    except SyntaxError:
+        return False
+    return True
+
+
+def leaks(student: nbformat.NotebookNode, master: nbformat.NotebookNode | None = None) -> list[str]:
+    """What a student copy must not carry: instructor cells, "(Answer:" text, hidden tests."""
+    found = []
+    text = json.dumps(student)  # cells and metadata (otter keeps tests in the metadata)
+    for i, cell in enumerate(student.cells):
+        if _is_instructor(cell):
+            found.append(f"cell {i} is tagged {INSTRUCTOR_TAG!r}")
+        if "(Answer:" in cell.source:
+            found.append(f"cell {i} contains '(Answer:'")
+        if cell.source.lstrip().lower().startswith("# hidden"):
+            found.append(f"cell {i} is a hidden test")
+    if "# HIDDEN" in text:
+        found.append("a hidden test ('# HIDDEN') is in the notebook")
+    for name in _hidden_test_names(master) if master is not None else []:
+        if re.search(rf"\b{re.escape(name)}\b", text):
+            found.append(f"hidden test {name} is in the notebook")
+    return found
+
+
+def clean_student_copy(path: Path, master: nbformat.NotebookNode) -> None:
+    """Strip instructor cells, set the course kernel; raise if anything instructor-only is left."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and _is_instructor(c))]
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    problems = leaks(nb, master)
+    if problems:
+        raise RuntimeError(f"student copy {path} is not fit for learners: " + "; ".join(problems))
+    nbformat.write(nb, path)
+
+
 def build(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[Path]:
     """Run ``otter assign`` on every lesson with exercises; copy student notebooks to out/student.
 
-    Notebooks without exercises are copied as they are. Existing files in out/student are kept:
-    they may hold a learner's answers. Returns the student notebooks written.
+    Student copies lose the markdown cells tagged ``instructor`` and use the course kernel; the
+    build fails if a copy still holds "(Answer:" text, an instructor cell or a hidden test.
+    Notebooks without exercises are copied likewise. Existing files in out/student are kept: they
+    may hold a learner's answers (``refresh`` replaces them, keeping the old copy). Writes
+    ``out/otter/autograders.json`` (lesson -> autograder zip) and records each master's hash in
+    ``out/student/.versions.json``. Returns the student notebooks written.
     """
     student_dir = out / "student"
     student_dir.mkdir(parents=True, exist_ok=True)
+    fresh_dir = out / "fresh"
+    fresh_dir.mkdir(parents=True, exist_ok=True)
+    versions = _read_versions(out)
+    autograders: dict[str, str] = {}
     written = []
     for master in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
         target = student_dir / master.name
+        master_nb = nbformat.read(master, as_version=4)
+        fresh = fresh_dir / master.name
         if has_exercises(master):
             lesson_dir = out / "otter" / master.stem
             shutil.rmtree(lesson_dir, ignore_errors=True)
@@ -74,17 +250,105 @@ def build(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[Path]:
                 raise RuntimeError(
                     f"otter assign failed for {master.name}:\n{result.stdout}\n{result.stderr}"
                 )
-            source = lesson_dir / "student" / master.name
+            shutil.copy(lesson_dir / "student" / master.name, fresh)
+            autograders[master.stem] = str(_find_zip(lesson_dir))
         else:
-            source = master
+            shutil.copy(master, fresh)
+        clean_student_copy(fresh, master_nb)
         if not target.exists():
-            shutil.copy(source, target)
+            shutil.copy(fresh, target)
+            versions[master.name] = _sha(master)
             written.append(target)
+    (out / "otter").mkdir(parents=True, exist_ok=True)
+    (out / "otter" / "autograders.json").write_text(json.dumps(autograders, indent=1) + "\n")
+    _write_versions(out, versions)
     return written
 
 
+def _read_versions(out: Path) -> dict[str, str]:
+    path = out / "student" / VERSIONS
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _write_versions(out: Path, versions: dict[str, str]) -> None:
+    (out / "student" / VERSIONS).write_text(json.dumps(versions, indent=1, sort_keys=True) + "\n")
+
+
+def stale(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[str]:
+    """Lesson files whose master changed since the learner's copy was made."""
+    versions = _read_versions(out)
+    found = []
+    for master in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+        copy = out / "student" / master.name
+        if not copy.exists():
+            continue
+        recorded = versions.get(master.name)
+        if recorded is None:
+            newer = master.stat().st_mtime > copy.stat().st_mtime
+        else:
+            newer = recorded != _sha(master)
+        if newer:
+            found.append(master.name)
+    return found
+
+
+def status(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> int:
+    """Print which learner copies are older than their master, and the command that refreshes."""
+    names = stale(notebooks, out)
+    for name in names:
+        print(
+            f"NOTE: {notebooks / name} is newer than your copy {out / 'student' / name}.",
+            flush=True,
+        )
+    if names:
+        print(
+            "      Run `make refresh` to bring in the new copies; yours are kept beside them "
+            "as <name>.YYYY-MM-DDTHHMM.ipynb (nothing you typed is deleted).",
+            flush=True,
+        )
+    return len(names)
+
+
+def refresh(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[tuple[Path, Path]]:
+    """Replace each stale learner copy by the new one; the old one is kept, timestamped.
+
+    Returns (kept old copy, new copy) pairs. Never deletes a file.
+    """
+    names = stale(notebooks, out)
+    build(notebooks, out)
+    versions = _read_versions(out)
+    moved = []
+    stamp = datetime.datetime.now().strftime("%Y-%m-%dT%H%M")
+    for name in names:
+        copy = out / "student" / name
+        stem = Path(name).stem
+        kept = copy.with_name(f"{stem}.{stamp}.ipynb")
+        n = 2
+        while kept.exists():
+            kept = copy.with_name(f"{stem}.{stamp}-{n}.ipynb")
+            n += 1
+        copy.rename(kept)
+        shutil.copy(out / "fresh" / name, copy)
+        versions[name] = _sha(notebooks / name)
+        moved.append((kept, copy))
+    _write_versions(out, versions)
+    return moved
+
+
+def _find_zip(lesson_dir: Path) -> Path:
+    zips = sorted((lesson_dir / "autograder").glob("*-autograder_*.zip"))
+    if not zips:
+        raise FileNotFoundError(f"otter assign made no autograder zip in {lesson_dir / 'autograder'}")
+    return zips[-1]
+
+
 def autograder_zip(lesson: str, out: Path = BUILD) -> Path:
-    """The autograder zip ``otter assign`` made for ``lesson``."""
+    """The autograder zip ``otter assign`` made for ``lesson`` (named in autograders.json)."""
+    index = out / "otter" / "autograders.json"
+    if index.exists():
+        recorded = json.loads(index.read_text()).get(lesson)
+        if recorded and Path(recorded).exists():
+            return Path(recorded)
     zips = sorted((out / "otter" / lesson / "autograder").glob("*-autograder_*.zip"))
     if not zips:
         raise FileNotFoundError(
@@ -101,10 +365,21 @@ def questions(lesson: str, out: Path = BUILD) -> dict[str, float]:
         for name in sorted(zf.namelist()):
             if name.startswith("tests/") and name.endswith(".py"):
                 tree = ast.parse(zf.read(name).decode())
+                simple: dict[str, object] = {}
+                cases = 0
                 for node in tree.body:
-                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "test":
-                        spec = ast.literal_eval(node.value)
-                        found[spec["name"]] = float(spec.get("points") or 1)
+                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                        target = node.targets[0].id
+                        if target == "test":  # doctest (OK) format: one dict
+                            spec = ast.literal_eval(node.value)
+                            found[spec["name"]] = float(spec.get("points") or 1)
+                        elif target in ("name", "points"):
+                            simple[target] = ast.literal_eval(node.value)
+                    elif isinstance(node, ast.FunctionDef):
+                        cases += 1
+                if "name" in simple:  # exception-based format: module-level name and points
+                    pts = simple.get("points")
+                    found[str(simple["name"])] = float(pts if pts is not None else max(cases, 1))
     return found
 
 
@@ -147,7 +422,7 @@ def grade_one(
             text=True,
             start_new_session=True,
             cwd=tmp,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **_thread_env(threads)},
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **_thread_env(threads)},
         )
         try:
             log, _ = proc.communicate(timeout=timeout)
@@ -179,10 +454,18 @@ def _thread_env(threads: int | None) -> dict[str, str]:
     return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n}
 
 
+_FAILURE_LINE = re.compile(r"^(?:[A-Za-z_.]*(?:Error|Exception|NotAnswered)): (.+)$")
+
+
 def _first_failure(output: str) -> str:
+    """The one line a learner can act on: the first exception's message (ours start with "qN:")."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     for ln in lines:
-        if ln.startswith(("AssertionError", "NameError", "TypeError", "ValueError")) or "Error:" in ln:
+        m = _FAILURE_LINE.match(ln)
+        if m:
+            return m.group(1)[:300]
+    for ln in lines:
+        if "Error:" in ln:
             return ln[:300]
     return " ".join(lines)[:300]
 
@@ -199,14 +482,27 @@ def grade(
     jobs: int = 1,
 ) -> list[Row]:
     """Grade every .ipynb in ``submissions`` (``jobs`` at a time); write one CSV with a TOTAL row each."""
-    from concurrent.futures import ThreadPoolExecutor
-
     files = sorted(submissions.glob("*.ipynb"))
     if not files:
         raise FileNotFoundError(f"no .ipynb files in {submissions}")
+    return grade_files(files, out_csv, out, timeout, jobs)
+
+
+def grade_files(
+    files: list[Path],
+    out_csv: Path | None = BUILD / "grades.csv",
+    out: Path = BUILD,
+    timeout: float = 180.0,
+    jobs: int = 1,
+    quiet: bool = False,
+) -> list[Row]:
+    """Grade the given notebooks (``jobs`` at a time); rows with a TOTAL row each; CSV if asked."""
+    from concurrent.futures import ThreadPoolExecutor
+
     if jobs < 1:
         raise ValueError(f"jobs must be >= 1; got {jobs}.")
-    print(f"grading {len(files)} submissions, {jobs} at a time ...", flush=True)
+    if not quiet:
+        print(f"grading {len(files)} notebooks, {jobs} at a time ...", flush=True)
     threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         graded_all = list(pool.map(lambda p: grade_one(p, out, timeout, threads), files))
@@ -222,12 +518,45 @@ def grade(
                 sum(r.max_score for r in graded),
             )
         )
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    with out_csv.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["submission", "lesson", "question", "score", "max_score", "message"])
-        for r in rows:
-            writer.writerow([r.submission, r.lesson, r.question, r.score, r.max_score, r.message])
+    if out_csv is not None:
+        out_csv.parent.mkdir(parents=True, exist_ok=True)
+        with out_csv.open("w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["submission", "lesson", "question", "score", "max_score", "message"])
+            for r in rows:
+                writer.writerow([r.submission, r.lesson, r.question, r.score, r.max_score, r.message])
+    return rows
+
+
+def learner_copies(out: Path = BUILD) -> list[Path]:
+    """The learner's graded copies in out/student (not the timestamped old ones)."""
+    index = out / "otter" / "autograders.json"
+    lessons = json.loads(index.read_text()) if index.exists() else {}
+    return [
+        out / "student" / f"{lesson}.ipynb"
+        for lesson in sorted(lessons)
+        if (out / "student" / f"{lesson}.ipynb").exists()
+    ]
+
+
+def score(out: Path = BUILD, timeout: float = 300.0, jobs: int = 2) -> list[Row]:
+    """Grade the learner's own copies in out/student; print per-question and total scores."""
+    files = learner_copies(out)
+    if not files:
+        raise FileNotFoundError(f"no graded lessons in {out / 'student'}: run `make student` first.")
+    print(f"grading your copies in {out / 'student'} ({len(files)} lessons, about 40 s each) ...", flush=True)
+    rows = grade_files(files, out / "score.csv", out, timeout, jobs, quiet=True)
+    total = maxi = 0.0
+    for r in rows:
+        if r.question == "TOTAL":
+            print(f"  {'total':<10} {r.score:g} / {r.max_score:g}\n")
+            total, maxi = total + r.score, maxi + r.max_score
+            continue
+        if r.question == next(x.question for x in rows if x.lesson == r.lesson):
+            print(r.lesson)
+        note = f"  {r.message}" if r.message else ""
+        print(f"  {r.question:<10} {r.score:g} / {r.max_score:g}{note}")
+    print(f"all lessons: {total:g} / {maxi:g}   (per question in {out / 'score.csv'})")
     return rows
 
 
@@ -241,10 +570,36 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", type=Path, default=BUILD / "grades.csv")
     g.add_argument("--timeout", type=float, default=180.0, help="seconds per submission")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    sc = sub.add_parser("score", help="grade your own copies in build/student")
+    sc.add_argument("--jobs", type=int, default=2)
+    sub.add_parser("kernel", help="install the course kernel into this environment")
+    for name, text in (
+        ("status", "say which of your copies are older than their master"),
+        ("refresh", "bring in new copies; keep your old ones beside them"),
+    ):
+        sp = sub.add_parser(name, help=text)
+        sp.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     args = parser.parse_args(argv)
+    if args.command == "kernel":
+        kdir = install_kernel()
+        print(f"kernel {KERNEL_DISPLAY!r} installed in {kdir}")
+        return 0
     if args.command == "build":
         written = build(args.notebooks)
         print(f"student copies in {BUILD / 'student'} ({len(written)} new); autograders in {BUILD / 'otter'}")
+        return 0
+    if args.command == "status":
+        status(args.notebooks)
+        return 0
+    if args.command == "refresh":
+        moved = refresh(args.notebooks)
+        for kept, new in moved:
+            print(f"{new}: new copy; your old one is kept as {kept}")
+        if not moved:
+            print("your copies are up to date")
+        return 0
+    if args.command == "score":
+        score(jobs=args.jobs)
         return 0
     rows = grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs)
     for r in rows:

@@ -1,0 +1,40 @@
+"""Shared fixtures: the course kernel (installed into this environment when missing) and one
+fresh build of the student copies for the whole run."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lessons_lib import grading
+
+
+@pytest.fixture(scope="session")
+def course_kernel() -> Path:
+    """The kernelspec `make kernel` installs; tests execute student copies under it."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        return Path(KernelSpecManager().get_kernel_spec(grading.KERNEL_NAME).resource_dir)
+    except NoSuchKernel:
+        return grading.install_kernel()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, course_kernel) -> Path:
+    """Student copies and autograders built afresh (as `make student` builds them) from
+    notebooks/ (or LESSONS_NOTEBOOKS=dir), into a temporary build folder."""
+    notebooks = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
+    out = tmp_path_factory.mktemp("build")
+    grading.build(notebooks, out)
+    return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The browser test's skip, as one loud line at the end of the run (not only with -rs)."""
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if "SKIPPED browser test" in reason:
+            line = reason[reason.index("SKIPPED browser test") :]
+            terminalreporter.write_line(line, red=True, bold=True)
+            return

@@ -1,0 +1,267 @@
+"""The learner's page in a real browser: `make lab` on freshly built student copies, driven by
+headless Chromium (Playwright for Python, Debian's /usr/bin/chromium as the browser).
+
+Checks: 00 and one graded lesson Run All with no error box and no stderr output; a wrong answer
+typed into one question shows the check's failure message; the right answer shows it passed.
+Screenshots go to build/screenshots/. Without /usr/bin/chromium (or Playwright) the test is
+skipped with one loud line naming the install command.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lessons_lib import grading
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's chromium
+SKIP_LINE = "SKIPPED browser test: install chromium (apt-get install -y chromium) to run it"
+NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", ROOT / "notebooks"))
+WRONG_DIR = Path(os.environ.get("LESSONS_WRONG_ANSWERS", Path(__file__).parent / "wrong_answers"))
+SCREENSHOTS = ROOT / "build" / "screenshots"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RUN_ALL_TIMEOUT = 600  # seconds for one notebook's Run All on 2 shared cores
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graded_lesson() -> Path:
+    """The quickest graded lesson (02 when present; LESSONS_BROWSER_LESSON=stem picks another)."""
+    graded = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if grading.has_exercises(p)]
+    if not graded:
+        pytest.fail(f"no graded lesson in {NOTEBOOKS}")
+    wanted = os.environ.get("LESSONS_BROWSER_LESSON", "02_the_fix")
+    return next((p for p in graded if p.stem == wanted), graded[0])
+
+
+@pytest.fixture(scope="module")
+def browser(request):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not CHROMIUM.exists():
+        # tests/conftest.py prints this reason as one loud line at the end of the run
+        pytest.skip(SKIP_LINE + ("" if sync_playwright else " (and pip install 'playwright>=1.40')"))
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, course_kernel):
+    """`make lab` exactly as a learner runs it, on a fresh build, headless on a free port."""
+    build_dir = tmp_path_factory.mktemp("labbuild")
+    port, token = _free_port(), uuid.uuid4().hex
+    lab_args = (
+        f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} "
+        "--LabApp.expose_app_in_browser=True --ServerApp.open_browser=False"
+    )
+    make = shutil.which("make")
+    if make and (ROOT / ".venv" / "bin" / "jupyter").exists():
+        cmd = [
+            make,
+            "-s",
+            "lab",
+            f"BUILD_DIR={build_dir}",
+            f"NOTEBOOKS_DIR={NOTEBOOKS}",
+            f"LAB_ARGS={lab_args}",
+        ]
+    else:  # no make or no .venv here: the same command line make would run, in this environment
+        grading.build(NOTEBOOKS, build_dir)
+        root = ["--allow-root"] if os.geteuid() == 0 else []
+        cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", str(build_dir / "student"), *root]
+        cmd += lab_args.split()
+    log = (build_dir / "lab.log").open("w")
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 900  # the build (otter assign per lesson) comes first
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"`{' '.join(cmd)}` exited {proc.returncode}:\n"
+                    + (build_dir / "lab.log").read_text()[-3000:]
+                )
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("JupyterLab did not answer within 900 s")
+                time.sleep(2)
+        yield base, token, build_dir
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+# ---------------------------------------------------------------- page helpers
+
+_CELLS_DONE = """() => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext) return false;
+  const status = panel.sessionContext.session?.kernel?.status;
+  const prompts = [...panel.content.node.querySelectorAll('.jp-InputPrompt')].map(p => p.textContent);
+  return status === 'idle' && !prompts.some(t => t.includes('*'));
+}"""
+
+_STDERR_SELECTOR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+
+
+def _open(page, base: str, token: str, name: str) -> None:
+    page.goto(f"{base}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function(
+        """(name) => { const app = window.jupyterapp; const w = app && app.shell.currentWidget;
+           return !!(w && w.context && w.context.path.endsWith(name) && w.sessionContext
+                     && w.sessionContext.session && w.sessionContext.session.kernel
+                     && w.sessionContext.session.kernel.status === 'idle'); }""",
+        arg=name,
+        timeout=180_000,
+    )
+
+
+def _run_all(page) -> float:
+    start = time.time()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_timeout(1000)
+    page.wait_for_function(_CELLS_DONE, timeout=RUN_ALL_TIMEOUT * 1000, polling=1000)
+    return time.time() - start
+
+
+def _kernel_name(page) -> str:
+    return page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.name")
+
+
+def _stderr_texts(page) -> list[str]:
+    return [el.inner_text()[:300] for el in page.query_selector_all(_STDERR_SELECTOR)]
+
+
+def _cell_index(page, predicate_js: str, arg) -> int:
+    return page.evaluate(
+        f"""(arg) => {{ const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+            for (let i = 0; i < cells.length; i++) {{ const c = cells.get(i);
+              const tags = c.getMetadata('tags') || []; const src = c.sharedModel.getSource();
+              if ({predicate_js}) return i; }} return -1; }}""",
+        arg,
+    )
+
+
+def _type_and_run(page, index: int, code: str, check_index: int) -> str:
+    """Type ``code`` into cell ``index`` (replacing it), run it, run the check cell; its output text."""
+    page.evaluate(
+        """(i) => { const nb = window.jupyterapp.shell.currentWidget.content;
+               nb.activeCellIndex = i; nb.mode = 'edit'; nb.widgets[i].node.scrollIntoView();
+               nb.widgets[i].editor.focus(); }""",
+        index,
+    )
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)  # as a paste: no auto-indent or auto-closing brackets
+    typed = page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel.getSource()", index
+    )
+    assert typed.strip() == code.strip(), f"typing into the answer cell gave {typed!r}"
+    for i in (index, check_index):
+        page.evaluate(
+            """(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i;
+                   return window.jupyterapp.commands.execute('notebook:run-cell'); }""",
+            i,
+        )
+        page.wait_for_timeout(500)
+        page.wait_for_function(_CELLS_DONE, timeout=120_000, polling=500)
+    return page.evaluate(
+        """(i) => { const w = window.jupyterapp.shell.currentWidget.content.widgets[i];
+               w.node.scrollIntoView(); return w.outputArea.node.innerText; }""",
+        check_index,
+    )
+
+
+# ---------------------------------------------------------------- the test
+
+
+def test_learner_page_in_a_real_browser(browser, lab):
+    base, token, build_dir = lab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    graded = _graded_lesson()
+    start_here = next(
+        (p.name for p in sorted(NOTEBOOKS.glob("00_*.ipynb"))), sorted(NOTEBOOKS.glob("*.ipynb"))[0].name
+    )
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    timings = {}
+    try:
+        for name in (start_here, graded.name):
+            _open(page, base, token, name)
+            assert _kernel_name(page) == grading.KERNEL_NAME, f"{name}: runs on kernel {_kernel_name(page)!r}"
+            timings[name] = _run_all(page)
+            page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}_run_all.png"), full_page=True)
+            errors = _stderr_texts(page)
+            assert not errors, f"{name}: error box or stderr output after Run All: {errors}"
+
+        # a wrong answer, then the right one, typed into the graded lesson's first recorded question
+        master = nbformat.read(graded, as_version=4)
+        answers = grading.master_answers(master)
+        wrong_file = WRONG_DIR / f"{graded.stem}.py"
+        assert wrong_file.exists(), f"no wrong answers recorded for {graded.stem} in {WRONG_DIR}"
+        wrong = runpy.run_path(str(wrong_file))["WRONG"]
+        question = next(q for q, _ in answers if q in wrong)
+        slot = [q for q, _ in answers].index(question)
+        right = answers[slot][1]
+        bad = wrong[question][0]
+        answer_cell = _cell_index(page, "tags.includes('otter_answer_cell') && (arg.n-- === 0)", {"n": slot})
+        check_cell = _cell_index(page, "src.includes('grader.check(' + JSON.stringify(arg) + ')')", question)
+        if check_cell < 0:
+            check_cell = _cell_index(page, 'src.includes("grader.check(\'" + arg + "\')")', question)
+        assert answer_cell >= 0 and check_cell > answer_cell, f"{graded.name}: cells for {question} not found"
+
+        shown = _type_and_run(page, answer_cell, bad["code"], check_cell)
+        page.screenshot(path=str(SCREENSHOTS / f"{graded.stem}_{question}_wrong.png"))
+        assert bad["message"] in shown, (
+            f"{graded.name} {question}, wrong answer ({bad['why']}): expected {bad['message']!r} in the "
+            f"check's output; the page shows {shown[:500]!r}"
+        )
+
+        shown = _type_and_run(page, answer_cell, right, check_cell)
+        page.screenshot(path=str(SCREENSHOTS / f"{graded.stem}_{question}_right.png"))
+        assert "passed" in shown.lower() or "format is right" in shown, (
+            f"{graded.name} {question}, reference answer: the page shows {shown[:500]!r}"
+        )
+        assert bad["message"] not in shown
+        assert not _stderr_texts(page), f"{graded.name}: stderr output: {_stderr_texts(page)}"
+    finally:
+        page.close()
+        print(f"browser Run All seconds: {timings}")

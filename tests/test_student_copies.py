@@ -1,0 +1,343 @@
+"""What a self-study learner gets: the student copies in build/student, run as a learner runs them.
+
+- every student copy, untouched, runs top to bottom under the course kernel with no error, no
+  stderr output and no value echoed by a bare record/set_seed call (``make test``);
+- no student copy holds an instructor cell, "(Answer:" text or a hidden test (``make test``);
+- marker ``learner`` (``make test-learner``, slow): each copy filled with the reference answers
+  (the master's solution cells without prompts and ``# SOLUTION`` markers) passes every check and
+  gets full marks from otter; each wrong answer in tests/wrong_answers/NN_<stem>.py fails its
+  public check with its message and scores below full.
+
+``LESSONS_NOTEBOOKS=dir`` and ``LESSONS_WRONG_ANSWERS=dir`` point the tests at other masters and
+wrong answers (to try the harness on a draft).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import runpy
+import shutil
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from lessons_lib import grading
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", ROOT / "notebooks"))
+WRONG_DIR = Path(os.environ.get("LESSONS_WRONG_ANSWERS", Path(__file__).parent / "wrong_answers"))
+MASTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+GRADED = [p for p in MASTERS if grading.has_exercises(p)]
+JOBS = 2
+PROBE_MARK = "@@LEARNER-PROBE@@"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@contextlib.contextmanager
+def _kernel_env():
+    """The kernel sees what a learner's kernel sees: no PYTEST_CURRENT_TEST, one math thread."""
+    saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["PYTEST_CURRENT_TEST"] = saved
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    """Execute ``nb`` in ``cwd`` under the course kernel; raises on the first error."""
+    client = NotebookClient(
+        nb,
+        kernel_name=grading.KERNEL_NAME,
+        timeout=timeout,
+        resources={"metadata": {"path": str(cwd)}},
+        allow_errors=False,
+    )
+    with _kernel_env():
+        client.execute()
+    return nb
+
+
+def stray_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            found += [f"cell {i}: {p}" for p in grading.stray_output(cell.source, cell.outputs)]
+    return found
+
+
+def answer_slots(student: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [
+        c
+        for c in student.cells
+        if c.cell_type == "code" and "otter_answer_cell" in c.metadata.get("tags", [])
+    ]
+
+
+def filled(student_path: Path, master_path: Path, replace: dict[int, str] | None = None):
+    """The student copy with every answer slot holding the reference answer (slot i: replace[i])."""
+    nb = nbformat.read(student_path, as_version=4)
+    answers = grading.master_answers(nbformat.read(master_path, as_version=4))
+    slots = answer_slots(nb)
+    assert len(slots) == len(answers), (
+        f"{master_path.name}: {len(slots)} answer cells in the student copy, {len(answers)} "
+        "solution cells in the master"
+    )
+    for i, (slot, (_, answer)) in enumerate(zip(slots, answers, strict=True)):
+        slot.source = (replace or {}).get(i, answer)
+    return nb
+
+
+def _probe_cell(tests_dir: Path, question: str = "*") -> nbformat.NotebookNode:
+    """A cell that runs the question's tests (hidden too; every question with "*") on the learner's
+    globals and prints, per question, whether the public check passed, its messages and the score."""
+    return nbformat.v4.new_code_cell(
+        "import glob as _g, json as _j\n"
+        "from otter.test_files import create_test_file as _ctf\n"
+        "_res = {}\n"
+        f"for _p in sorted(_g.glob({str(tests_dir / (question + '.py'))!r})):\n"
+        "    _tf = _ctf(_p, None)\n"
+        "    _tf.run(globals())\n"
+        "    _pub = [r for r in _tf.test_case_results if not r.test_case.hidden]\n"
+        "    _res[_tf.name] = {'public_passed': all(r.passed for r in _pub),\n"
+        "        'public_messages': ' | '.join(str(r.message) for r in _pub if not r.passed),\n"
+        "        'score': _tf.score, 'possible': _tf.possible}\n"
+        f"print({PROBE_MARK!r} + _j.dumps(_res))"
+    )
+
+
+def run_with_probe(nb: nbformat.NotebookNode, name: str, work: Path, tests_dir: Path) -> dict:
+    """Execute the filled copy in its own folder; return each question's public result and score."""
+    work.mkdir(parents=True, exist_ok=True)
+    nb.cells.append(_probe_cell(tests_dir))
+    nbformat.write(nb, work / name)  # otter.Notebook reads the file it names
+    execute(nb, work)
+    return _probe_result(nb.cells[-1])
+
+
+def _probe_result(cell) -> dict:
+    text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+    line = next(ln for ln in text.splitlines() if ln.startswith(PROBE_MARK))
+    return json.loads(line[len(PROBE_MARK) :])
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def _student(built: Path, master: Path) -> Path:
+    return built / "student" / master.name
+
+
+# ---------------------------------------------------------------- (d) nothing instructor-only
+
+
+@pytest.mark.parametrize("master_path", MASTERS, ids=lambda p: p.stem)
+def test_student_copy_has_no_instructor_material(built, master_path):
+    master = nbformat.read(master_path, as_version=4)
+    student = nbformat.read(_student(built, master_path), as_version=4)
+    problems = grading.leaks(student, master)
+    text = "\n".join(c.source for c in student.cells)
+    for cell in master.cells:
+        if "instructor" in cell.metadata.get("tags", []) and cell.source.strip():
+            if cell.source.strip() in text:
+                problems.append(f"instructor cell text kept: {cell.source.strip()[:60]!r}")
+    assert not problems, f"{master_path.name}: " + "; ".join(problems)
+    assert student.metadata["kernelspec"]["name"] == grading.KERNEL_NAME
+
+
+# ---------------------------------------------------------------- (a) untouched copies run clean
+
+
+@pytest.mark.parametrize("master_path", MASTERS, ids=lambda p: p.stem)
+def test_untouched_student_copy_runs_clean(built, master_path, tmp_path):
+    name = master_path.name
+    shutil.copy(_student(built, master_path), tmp_path / name)
+    nb = nbformat.read(tmp_path / name, as_version=4)
+    execute(nb, tmp_path)
+    problems = stray_outputs(nb)
+    assert not problems, f"{name}, untouched: " + "; ".join(problems)
+    if grading.has_exercises(master_path):
+        shown = "".join(
+            str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+        )
+        assert "not answered yet" in shown, f"{name}: no check said 'not answered yet' on the stubs"
+
+
+# ---------------------------------------------------------------- (b) reference answers: full marks
+
+
+def _tests_dir(built: Path, lesson: str, tmp: Path) -> Path:
+    dest = tmp / f"tests_{lesson}"
+    if not dest.exists():
+        with zipfile.ZipFile(grading.autograder_zip(lesson, built)) as zf:
+            for member in zf.namelist():
+                if member.startswith("tests/"):
+                    zf.extract(member, dest)
+    return dest / "tests"
+
+
+@pytest.fixture(scope="session")
+def reference_runs(built, tmp_path_factory):
+    """Every graded lesson filled with the reference answers: probe results and otter's grades."""
+    tmp = tmp_path_factory.mktemp("reference")
+
+    def one(master: Path):
+        nb = filled(_student(built, master), master)
+        probe = run_with_probe(nb, master.name, tmp / master.stem, _tests_dir(built, master.stem, tmp))
+        problems = stray_outputs(nb)
+        clean = filled(_student(built, master), master)
+        subs = tmp / "submissions"
+        subs.mkdir(exist_ok=True)
+        nbformat.write(clean, subs / master.name)
+        return master.stem, (probe, problems)
+
+    with ThreadPoolExecutor(JOBS) as pool:
+        runs = dict(pool.map(one, GRADED))
+    rows = grading.grade_files(
+        sorted((tmp / "submissions").glob("*.ipynb")), None, built, timeout=600, jobs=JOBS, quiet=True
+    )
+    return runs, rows
+
+
+@pytest.mark.learner
+@pytest.mark.parametrize("master_path", GRADED, ids=lambda p: p.stem)
+def test_reference_answers_pass_every_check_and_get_full_marks(reference_runs, master_path):
+    runs, rows = reference_runs
+    probe, problems = runs[master_path.stem]
+    assert not problems, f"{master_path.name}, reference answers: " + "; ".join(problems)
+    failing = {q: r["public_messages"] for q, r in probe.items() if not r["public_passed"]}
+    assert not failing, f"{master_path.name}: public checks fail on the reference answers: {failing}"
+    short = {q: f"{r['score']}/{r['possible']}" for q, r in probe.items() if r["score"] < r["possible"]}
+    assert not short, f"{master_path.name}: hidden tests fail on the reference answers: {short}"
+    mine = [r for r in rows if r.lesson == master_path.stem]
+    assert mine, f"{master_path.name}: not graded"
+    for r in mine:
+        assert r.score == r.max_score > 0, f"{r.lesson} {r.question}: {r.score}/{r.max_score} {r.message}"
+
+
+# ---------------------------------------------------------------- (c) wrong answers fail
+
+
+def _wrong_answers() -> list:
+    cases = []
+    for master in GRADED:
+        path = WRONG_DIR / f"{master.stem}.py"
+        if not path.exists():
+            continue
+        wrong = runpy.run_path(str(path))["WRONG"]
+        for question, answers in wrong.items():
+            for k, answer in enumerate(answers):
+                cases.append(pytest.param(master, question, k, answer, id=f"{master.stem}-{question}-{k}"))
+    return cases
+
+
+WRONG_CASES = _wrong_answers()
+
+
+def _wrong_runs_for(built: Path, master: Path, cases: list, work: Path) -> dict:
+    """One kernel per lesson: the copy runs with reference answers; at each answer cell, each
+    recorded wrong answer for that question runs first in its place and the question's tests
+    (public and hidden) run on the globals it leaves; then the reference answer runs and the
+    lesson goes on. (Answers must define their variables afresh, as CONVENTIONS.md asks.)"""
+    work.mkdir(parents=True, exist_ok=True)
+    tests_dir = _tests_dir(built, master.stem, work)
+    nb = filled(_student(built, master), master)
+    nbformat.write(nb, work / master.name)
+    questions = [q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))]
+    slots = iter(questions)
+    by_question: dict[str, list] = {}
+    for case in cases:
+        by_question.setdefault(case.values[1], []).append(case)
+    results: dict[str, dict] = {}
+    client = NotebookClient(
+        nb,
+        kernel_name=grading.KERNEL_NAME,
+        timeout=600,
+        resources={"metadata": {"path": str(work)}},
+        allow_errors=False,
+    )
+    with _kernel_env(), client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if "otter_answer_cell" in cell.metadata.get("tags", []):
+                question = next(slots)
+                for case in by_question.pop(question, []):
+                    trial = nbformat.v4.new_code_cell(case.values[3]["code"])
+                    client.allow_errors = True
+                    client.execute_cell(trial, index)
+                    client.allow_errors = False
+                    errors = [o for o in trial.outputs if o.get("output_type") == "error"]
+                    if errors:
+                        results[case.id] = {"error": f"{errors[0].ename}: {errors[0].evalue}"}
+                        continue
+                    probe = _probe_cell(tests_dir, question)
+                    client.execute_cell(probe, index)
+                    results[case.id] = _probe_result(probe)
+            client.execute_cell(cell, index)
+    for question, left in by_question.items():
+        for case in left:
+            results[case.id] = {"error": f"no answer cell for {question} in the student copy"}
+    return results
+
+
+@pytest.fixture(scope="session")
+def wrong_runs(built, tmp_path_factory):
+    """Every recorded wrong answer's public check result and score; lessons two at a time."""
+    tmp = tmp_path_factory.mktemp("wrong")
+    lessons = sorted({case.values[0] for case in WRONG_CASES})
+
+    def one(master: Path) -> dict:
+        cases = [c for c in WRONG_CASES if c.values[0] == master]
+        return _wrong_runs_for(built, master, cases, tmp / master.stem)
+
+    results: dict[str, dict] = {}
+    with ThreadPoolExecutor(JOBS) as pool:
+        for part in pool.map(one, lessons):
+            results.update(part)
+    return results
+
+
+@pytest.mark.learner
+@pytest.mark.parametrize("master_path,question,k,answer", WRONG_CASES)
+def test_wrong_answer_fails_its_check_and_scores_below_full(
+    wrong_runs, request, master_path, question, k, answer
+):
+    case_id = request.node.callspec.id
+    probe = wrong_runs[case_id]
+    assert "error" not in probe, f"{case_id} ({answer['why']}): the notebook raised: {probe.get('error')}"
+    result = probe[question]
+    assert not result["public_passed"], (
+        f"{case_id} ({answer['why']}): the public check of {question} passes this wrong answer"
+    )
+    assert answer["message"] in result["public_messages"], (
+        f"{case_id}: expected {answer['message']!r} in the check's message; got {result['public_messages']!r}"
+    )
+    assert result["score"] < result["possible"], (
+        f"{case_id}: scored {result['score']}/{result['possible']}, full marks for a wrong answer"
+    )
+
+
+def test_wrong_answer_files_name_real_questions():
+    for master in GRADED:
+        path = WRONG_DIR / f"{master.stem}.py"
+        if not path.exists():
+            continue
+        wrong = runpy.run_path(str(path))["WRONG"]
+        questions = {q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))}
+        for question, answers in wrong.items():
+            assert question in questions, f"{path.name}: {question} is not a question of {master.name}"
+            assert len(answers) >= 2, f"{path.name}: {question} needs at least 2 wrong answers"
+            for a in answers:
+                assert {"why", "code", "message"} <= set(a), f"{path.name}: {question}: keys {set(a)}"
