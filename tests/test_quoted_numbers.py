@@ -54,7 +54,8 @@ def test_scientific_forms():
 
 
 def test_multipliers_and_small_integers():
-    assert [q.text for q in quoted_numbers("0.96× the floor, 2× faster, 3 runs, 5 windows")] == ["0.96×", "2×"]
+    quotes = quoted_numbers("0.96× the floor, 2× faster, 3 runs, 5 windows")
+    assert [q.text for q in quotes] == ["0.96×", "2×"]
 
 
 def test_code_literals_and_recorded_values_back_the_text():

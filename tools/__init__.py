@@ -1,4 +1,4 @@
-"""Course tooling (not part of the learner's ``lessons_lib``): run from the repository root with ``python -m``.
+"""Course tooling, not the learner's ``lessons_lib``: run it from the repository root with ``python -m``.
 
 - ``python -m tools.robust``: the robustness sweep (every notebook under seed, thread and oneDNN
   perturbations), writing ``build/robust.json``.
