@@ -12,6 +12,7 @@ export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student grade test lint unit notebooks bench clean help
+.PHONY: robust
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -20,6 +21,7 @@ help:
 	@echo "make grade SUBMISSIONS=dir   grade a folder of submitted notebooks into build/grades.csv"
 	@echo "make test    ruff, unit tests and every notebook under nbval"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
+	@echo "make robust  run every notebook under seed, thread and oneDNN changes; write build/robust.json"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or pass PYTHON=/path/to/python3.11"; exit 1; }
@@ -47,7 +49,7 @@ grade: $(STUDENT_STAMP)
 	$(BIN)/python -m lessons_lib.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lessons_lib tests notebooks
+	$(BIN)/ruff check lessons_lib tests notebooks tools
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -60,6 +62,9 @@ test: lint $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m lessons_lib.bench --out build/bench.json
+
+robust: $(STAMP)
+	$(BIN)/python -m tools.robust --jobs 2
 
 clean:
 	rm -rf build

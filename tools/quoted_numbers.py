@@ -72,7 +72,9 @@ def _pow(e: str, p: str, s: str) -> str:
 _QUOTE_RE = re.compile(
     r"(?<![A-Za-z_0-9.,])(?:"
     # 1.3 × 10^-8, 2 x 10**6, 5·10⁶
-    rf"(?P<xm>{_NUM})\s*[×x*·]\s*" + _pow("xe", "xp", "xs") + "|"
+    rf"(?P<xm>{_NUM})\s*[×x*·]\s*"
+    + _pow("xe", "xp", "xs")
+    + "|"
     # 10^6, 10^{-6}, 10**8, 10⁶
     + _pow("pe", "pp", "ps")
     + "|"
