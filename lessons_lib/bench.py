@@ -23,6 +23,7 @@ def execute_notebook(
     timeout: int = 900,
     allow_errors: bool = False,
     preamble: str | None = None,
+    kernel_stderr: Any = None,
 ) -> tuple[Any, float]:
     """Execute one notebook in a fresh kernel; return the executed notebook and the seconds it took.
 
@@ -30,7 +31,9 @@ def execute_notebook(
     left unchanged, so several notebooks may run at once). With ``allow_errors`` every cell runs
     and errors stay in the outputs; without it the first error raises nbclient's
     ``CellExecutionError``. ``preamble`` is code run first, in the kernel, as a cell that is removed
-    again afterwards (cell indices stay those of the file).
+    again afterwards (cell indices stay those of the file). ``kernel_stderr`` (an open file)
+    receives the kernel process's own stderr (TensorFlow's start-up logging, for example) instead
+    of this process's.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -49,7 +52,10 @@ def execute_notebook(
     kernel_env = {**os.environ, **(env or {})}
     start = time.perf_counter()
     try:
-        client.execute(env=kernel_env)
+        if kernel_stderr is None:
+            client.execute(env=kernel_env)
+        else:
+            client.execute(env=kernel_env, stderr=kernel_stderr)
     finally:
         seconds = time.perf_counter() - start
         if preamble:

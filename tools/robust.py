@@ -21,9 +21,9 @@ The baseline run of each notebook is also given to ``tools.quoted_numbers``: a n
 quotes that no cell prints, records or writes counts as a failure ("unbacked numbers").
 
 Writes ``build/robust.json`` (``{notebook: {perturbation: {"seconds", "failures": [{cell, error,
-message}]}}}``, the baseline with ``unbacked_numbers`` too) and the executed notebooks as
-``build/executed/<stem>__<perturbation>.ipynb``, prints a table notebook x perturbation -> failed
-cells, and exits 1 when anything failed.
+message}]}}}``, the baseline with ``unbacked_numbers`` too), the executed notebooks as
+``build/executed/<stem>__<perturbation>.ipynb`` with each kernel's stderr beside it (``.log``),
+prints a table notebook x perturbation -> failed cells, and exits 1 when anything failed.
 
 ``--jobs N`` runs N notebooks at once. Runs share the cores: each uses one math thread, and a
 ``threads2`` run takes two of the slots (the slots are ``max(jobs, cores)``), so on two cores it
@@ -171,11 +171,19 @@ def run_one(path: str, perturbation: str, executed_dir: str, timeout: int, check
 
     nb_path = Path(path)
     result: dict[str, Any] = {"notebook": nb_path.name, "perturbation": perturbation}
+    out = Path(executed_dir) / f"{nb_path.stem}__{perturbation}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        nb, seconds, recorded = execute_notebook_recorded(
-            nb_path, env=run_env(perturbation), timeout=timeout, allow_errors=True, preamble=PREAMBLE
-        )
+        with open(out.with_suffix(".log"), "w") as kernel_log:  # the kernel's stderr, off the console
+            nb, seconds, recorded = execute_notebook_recorded(
+                nb_path,
+                env=run_env(perturbation),
+                timeout=timeout,
+                allow_errors=True,
+                preamble=PREAMBLE,
+                kernel_stderr=kernel_log,
+            )
     except Exception as exc:  # a timeout or a dead kernel: the whole run failed
         message = (str(exc).strip().splitlines() or [""])[-1][:300]
         result.update(
@@ -186,8 +194,6 @@ def run_one(path: str, perturbation: str, executed_dir: str, timeout: int, check
             result["unbacked_numbers"] = []
         return result
     nb.metadata[RECORDED_KEY] = recorded
-    out = Path(executed_dir) / f"{nb_path.stem}__{perturbation}.ipynb"
-    out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     result.update(seconds=round(seconds, 1), failures=cell_failures(nb))
     if check_numbers:
