@@ -202,9 +202,17 @@ def run_one(path: str, perturbation: str, executed_dir: str, timeout: int, check
 
 
 def sweep(
-    paths: list[Path], perturbations: list[str], jobs: int, executed_dir: Path, timeout: int
+    paths: list[Path],
+    perturbations: list[str],
+    jobs: int,
+    executed_dir: Path,
+    timeout: int,
+    out: Path | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Run every (notebook, perturbation) pair, ``jobs`` at a time within the thread budget."""
+    """Run every (notebook, perturbation) pair, ``jobs`` at a time within the thread budget.
+
+    With ``out``, the results so far are written there after every run (a stopped sweep keeps them).
+    """
     budget = max(jobs, cores())
     queue = [(p, name) for p in paths for name in perturbations]
     results: dict[str, dict[str, Any]] = {p.name: {} for p in paths}
@@ -232,6 +240,8 @@ def sweep(
                 if "unbacked_numbers" in r:
                     entry["unbacked_numbers"] = r["unbacked_numbers"]
                 results[r["notebook"]][r["perturbation"]] = entry
+                if out is not None:
+                    out.write_text(json.dumps(results, indent=1) + "\n")
                 n = len(r["failures"])
                 status = "ok" if n == 0 else f"{n} failed cell{'s' if n != 1 else ''}"
                 if r.get("unbacked_numbers"):
@@ -326,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     t0 = time.perf_counter()
-    results = sweep(paths, args.perturbations, args.jobs, executed, args.timeout)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    results = sweep(paths, args.perturbations, args.jobs, executed, args.timeout, out=args.out)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     print()
     print(format_table(results, args.perturbations))
