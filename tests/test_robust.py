@@ -47,6 +47,7 @@ def test_sweep_reports_seed_dependent_asserts(tmp_path, capsys):
             "--perturbations",
             "baseline",
             "seed+2",
+            "threads2",
             "--out",
             str(out),
             "--timeout",
@@ -59,7 +60,8 @@ def test_sweep_reports_seed_dependent_asserts(tmp_path, capsys):
     a, b = results["a_passes.ipynb"], results["b_seeded.ipynb"]
     assert a["baseline"]["failures"] == [] and a["seed+2"]["failures"] == []
     assert a["baseline"]["unbacked_numbers"] == [] and "unbacked_numbers" not in a["seed+2"]
-    assert b["baseline"]["failures"] == []
+    assert b["baseline"]["failures"] == [] and b["threads2"]["failures"] == []
+    assert list(b) == ["baseline", "seed+2", "threads2"]
     failures = b["seed+2"]["failures"]
     assert [(f["cell"], f["error"]) for f in failures] == [(1, "AssertionError"), (2, "AssertionError")]
     assert "seed-dependent claim" in failures[0]["message"]

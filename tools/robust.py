@@ -214,23 +214,24 @@ def sweep(
     With ``out``, the results so far are written there after every run (a stopped sweep keeps them).
     """
     budget = max(jobs, cores())
-    queue = [(p, name) for p in paths for name in perturbations]
+    # every notebook's baseline first (it carries the quoted-numbers check), then each perturbation;
+    # strictly in order, so a two-thread run waits for two free slots instead of being overtaken
+    queue = [(p, name) for name in perturbations for p in paths]
     results: dict[str, dict[str, Any]] = {p.name: {} for p in paths}
     running: dict[Any, int] = {}
     done, total, t0 = 0, len(queue), time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         while queue or running:
             used = sum(running.values())
-            for item in list(queue):
-                weight = min(run_threads(item[1]), budget)
-                if len(running) < jobs and (not running or used + weight <= budget):
-                    path, name = item
-                    future = pool.submit(
-                        run_one, str(path), name, str(executed_dir), timeout, name == "baseline"
-                    )
-                    running[future] = weight
-                    used += weight
-                    queue.remove(item)
+            while queue and len(running) < jobs:
+                path, name = queue[0]
+                weight = min(run_threads(name), budget)
+                if running and used + weight > budget:
+                    break
+                future = pool.submit(run_one, str(path), name, str(executed_dir), timeout, name == "baseline")
+                running[future] = weight
+                used += weight
+                queue.pop(0)
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 del running[future]
