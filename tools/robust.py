@@ -15,7 +15,8 @@ Each run is a fresh kernel with its own environment (this process's environment 
 Every run sets ``TF_CPP_MIN_LOG_LEVEL=3`` and one math thread per library unless the perturbation
 says otherwise. Cells run on after an error, so one failed cell does not hide later ones; every
 cell that raised is recorded with its exception and, for an ``assert``, the assert's source and
-the values of its operands. A cell tagged ``raises-exception`` is expected to raise.
+the values of its operands. A cell tagged ``raises-exception`` is expected to raise. Cells are
+numbered from 0 over all cells (markdown and raw ones included), as nbformat lists them.
 
 The baseline run of each notebook is also given to ``tools.quoted_numbers``: a number its text
 quotes that no cell prints, records or writes counts as a failure ("unbacked numbers").
