@@ -11,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab lab-instructor student kernel refresh score grade test test-learner lint unit notebooks bench clean help
+.PHONY: lab lab-instructor student kernel refresh score grade test test-learner lint unit notebooks bench robust clean help
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -25,6 +25,7 @@ help:
 	@echo "make test    ruff, unit tests, student copies and every notebook under nbval"
 	@echo "make test-learner   the slow learner tests: reference and wrong answers graded"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
+	@echo "make robust  run every notebook under seed, thread and oneDNN changes; write build/robust.json"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or pass PYTHON=/path/to/python3.11"; exit 1; }
@@ -74,7 +75,7 @@ grade: $(STUDENT_STAMP)
 	$(BIN)/python -m lessons_lib.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lessons_lib tests notebooks
+	$(BIN)/ruff check lessons_lib tests notebooks tools conftest.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -91,6 +92,9 @@ test-learner: kernel
 
 bench: $(STAMP)
 	$(BIN)/python -m lessons_lib.bench --out build/bench.json
+
+robust: $(STAMP)
+	$(BIN)/python -m tools.robust --jobs 2
 
 clean:
 	rm -rf build

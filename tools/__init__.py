@@ -1,0 +1,7 @@
+"""Course tooling, not the learner's ``lessons_lib``: run it from the repository root with ``python -m``.
+
+- ``python -m tools.robust``: the robustness sweep (every notebook under seed, thread and oneDNN
+  perturbations), writing ``build/robust.json``.
+- ``python -m tools.quoted_numbers``: every number the markdown quotes is printed, recorded or
+  written in a code cell.
+"""
