@@ -48,7 +48,13 @@ PERTURBATIONS: dict[str, dict[str, str]] = {
     "seed+1": {"LESSONS_SEED_OFFSET": "1"},
     "seed+2": {"LESSONS_SEED_OFFSET": "2"},
     "seed+3": {"LESSONS_SEED_OFFSET": "3"},
-    "threads2": {"LESSONS_THREADS": "2", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"},
+    "threads2": {
+        "LESSONS_THREADS": "2",
+        "OMP_NUM_THREADS": "2",
+        "MKL_NUM_THREADS": "2",
+        # spinning OpenMP threads starve each other on a busy 2-core machine (75 s an epoch seen)
+        "OMP_WAIT_POLICY": "PASSIVE",
+    },
     "onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
 }
 BASE_ENV = {
