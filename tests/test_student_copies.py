@@ -1,7 +1,9 @@
 """What a self-study learner gets: the student copies in build/student, run as a learner runs them.
 
 - every student copy, untouched, runs top to bottom under the course kernel with no error, no
-  stderr output and no value echoed by a bare record/set_seed call (``make test``);
+  stderr output and no value echoed by a bare record/set_seed call (marker ``learner``: it
+  runs every lesson again, so it lives with the slow tests; the browser test in ``make test``
+  runs 00 and 02 untouched);
 - no student copy holds an instructor cell, "(Answer:" text or a hidden test (``make test``);
 - marker ``learner`` (``make test-learner``, slow): each copy filled with the reference answers
   (the master's solution cells without prompts and ``# SOLUTION`` markers) passes every check and
@@ -156,6 +158,7 @@ def test_student_copy_has_no_instructor_material(built, master_path):
 # ---------------------------------------------------------------- (a) untouched copies run clean
 
 
+@pytest.mark.learner
 @pytest.mark.parametrize("master_path", MASTERS, ids=lambda p: p.stem)
 def test_untouched_student_copy_runs_clean(built, master_path, tmp_path):
     name = master_path.name
