@@ -76,9 +76,7 @@ def _python_roots() -> list[Path]:
     return sorted(roots)
 
 
-def command(
-    job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: bool = False
-) -> list[str]:
+def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: bool = False) -> list[str]:
     """The command that runs inside.py on ``job`` (job/spec.json, job/plan, job/scratch)."""
     inner = [sys.executable, "-s", "/grader-bin/inside.py", "/grader/spec.json"]
     if unsandboxed:
@@ -132,8 +130,13 @@ def command(
     if root:
         uid = str(UID_BASE + slot)
         args += [
-            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
         ]
     return args + inner
 
@@ -181,7 +184,9 @@ def run(
     shutil.copy(notebook, scratch / "work" / notebook.name)  # otter's grader.check reads it here
     inside_plan = "/grader" if not unsandboxed else str(plan)
     inside_tmp = "/tmp" if not unsandboxed else str(scratch)
-    (plan / "extract.py").write_text(extract_source.replace("@@PLAN@@", inside_plan).replace("@@OUT@@", f"{inside_tmp}/out"))
+    (plan / "extract.py").write_text(
+        extract_source.replace("@@PLAN@@", inside_plan).replace("@@OUT@@", f"{inside_tmp}/out")
+    )
     base = 0
     if os.geteuid() != 0 and not unsandboxed:  # RLIMIT_NPROC counts all of this user's processes
         base = len([p for p in Path("/proc").iterdir() if p.name.isdigit()])
@@ -206,12 +211,23 @@ def run(
     cmd = command(job, slot, kdir, unsandboxed)
     env = None
     if unsandboxed:
-        env = {**os.environ, **_env(), "HOME": str(scratch), "MPLCONFIGDIR": str(scratch / ".mpl"),
-               "JUPYTER_RUNTIME_DIR": str(scratch / ".runtime"), "IPYTHONDIR": str(scratch / ".ipython")}
+        env = {
+            **os.environ,
+            **_env(),
+            "HOME": str(scratch),
+            "MPLCONFIGDIR": str(scratch / ".mpl"),
+            "JUPYTER_RUNTIME_DIR": str(scratch / ".runtime"),
+            "IPYTHONDIR": str(scratch / ".ipython"),
+        }
     if threads:
         n = str(threads)
-        extra = {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n,
-                 "TF_NUM_INTRAOP_THREADS": n, "TF_NUM_INTEROP_THREADS": "1"}
+        extra = {
+            "OMP_NUM_THREADS": n,
+            "MKL_NUM_THREADS": n,
+            "OPENBLAS_NUM_THREADS": n,
+            "TF_NUM_INTRAOP_THREADS": n,
+            "TF_NUM_INTEROP_THREADS": "1",
+        }
         if env is not None:
             env.update(extra)
         else:
@@ -222,8 +238,14 @@ def run(
     start = time.monotonic()
     log_path = job / "log.txt"  # outside the sandbox's view; the file size limit caps it
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+        )
         try:
             result.returncode = proc.wait(timeout=limits.wall_seconds)
         except subprocess.TimeoutExpired:

@@ -114,18 +114,26 @@ def identify(sub: Submission, lessons: list[str]) -> Submission:
         sub.problem = "not a notebook (not UTF-8 text)"
         return sub
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is one row
-        sub.problem = f"not a notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
+        sub.problem = (
+            f"not a notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
+        )
         return sub
     meta = nb.get("metadata", {}).get("otter", {})
     meta_name = meta.get("assignment_name") if isinstance(meta, dict) else None
     by_name = _lesson_in_name(sub.name, lessons)
     if isinstance(meta_name, str) and meta_name in lessons:
         sub.lesson = meta_name
-        if by_name and by_name != meta_name:
-            sub.flags.append(f"file name says {by_name} but the notebook is {meta_name}: graded as {meta_name}")
+        named = re.search(r"(?<!\d)(\d\d)_[A-Za-z]", sub.name)
+        if named and not meta_name.startswith(named.group(1) + "_"):
+            sub.flags.append(
+                f"file name says lesson {named.group(1)} but the notebook is {meta_name}: "
+                f"graded as {meta_name}"
+            )
     else:
         if meta_name:
-            sub.flags.append(f"metadata lesson {str(meta_name)[:60]!r} is not a lesson of this course: ignored")
+            sub.flags.append(
+                f"metadata lesson {str(meta_name)[:60]!r} is not a lesson of this course: ignored"
+            )
         if by_name:
             sub.lesson = by_name
         else:
@@ -159,16 +167,21 @@ def _unzip(p: Path, unpack_to: Path) -> list[Submission]:
     try:
         with zipfile.ZipFile(p) as zf:
             members = [
-                m for m in zf.infolist()
-                if m.filename.lower().endswith(".ipynb") and not m.is_dir()
-                and "__MACOSX" not in m.filename and not Path(m.filename).name.startswith(".")
+                m
+                for m in zf.infolist()
+                if m.filename.lower().endswith(".ipynb")
+                and not m.is_dir()
+                and "__MACOSX" not in m.filename
+                and not Path(m.filename).name.startswith(".")
             ]
             if not members:
                 return [Submission(p.name, None, problem="zip archive without a notebook")]
             out = []
             for i, m in enumerate(members[:MAX_ZIP_MEMBERS]):
                 if m.file_size > MAX_NOTEBOOK_BYTES:
-                    out.append(Submission(f"{p.name}:{m.filename}", None, problem="notebook in the zip is too big"))
+                    out.append(
+                        Submission(f"{p.name}:{m.filename}", None, problem="notebook in the zip is too big")
+                    )
                     continue
                 target = unpack_to / f"{p.stem}-{i}" / Path(m.filename).name  # no paths from the zip
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -187,13 +200,22 @@ class Checker:
     def __init__(self, lesson: str, autograder: Path, master: Path, student: Path, workdir: Path):
         self.lesson = lesson
         workdir.mkdir(parents=True, exist_ok=True)
-        spec = {"autograder": str(autograder), "master": str(master), "student": str(student),
-                "workdir": str(workdir), "log": str(workdir / "checker.log")}
+        spec = {
+            "autograder": str(autograder),
+            "master": str(master),
+            "student": str(student),
+            "workdir": str(workdir),
+            "log": str(workdir / "checker.log"),
+        }
         (workdir / "spec.json").write_text(json.dumps(spec))
         env = {**os.environ, "PYTHONPATH": str(S.REPO), "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tools.grading.checker", str(workdir / "spec.json")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=S.REPO, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=S.REPO,
+            env=env,
         )
         self.lock = threading.Lock()
         self.ready = threading.Event()
@@ -257,7 +279,9 @@ class CsvWriter:
         os.replace(tmp, self.path)
 
 
-def _rows(sub: Submission, points: dict[str, float], scores: dict[str, tuple[float, str]], note: str = "") -> list:
+def _rows(
+    sub: Submission, points: dict[str, float], scores: dict[str, tuple[float, str]], note: str = ""
+) -> list:
     rows, total, maxi = [], 0.0, 0.0
     flags = "; ".join(sub.flags)
     for q, p in points.items():
@@ -267,7 +291,9 @@ def _rows(sub: Submission, points: dict[str, float], scores: dict[str, tuple[flo
             s = p
         rows.append(course.Row(sub.name, sub.lesson, q, s, p, msg))
         total, maxi = total + s, maxi + p
-    rows.append(course.Row(sub.name, sub.lesson, "TOTAL", total, maxi, "; ".join(x for x in (note, flags) if x)))
+    rows.append(
+        course.Row(sub.name, sub.lesson, "TOTAL", total, maxi, "; ".join(x for x in (note, flags) if x))
+    )
     return rows
 
 
@@ -287,8 +313,11 @@ def grade_folder(
     if not unsandboxed and S.bwrap_path() is None:
         raise GradingError(S.INSTALL_HINT)
     if unsandboxed and not quiet:
-        print("WARNING: --unsandboxed runs the notebooks with your own rights, no limits, no isolation: "
-              "use it only to self-check notebooks you trust.", flush=True)
+        print(
+            "WARNING: --unsandboxed runs the notebooks with your own rights, no limits, no isolation: "
+            "use it only to self-check notebooks you trust.",
+            flush=True,
+        )
     lessons = course_lessons(out)
     start = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="grading-"))
@@ -303,11 +332,16 @@ def grade_folder(
         needed = sorted({s.lesson for s in subs if s.lesson and not s.problem})
         for lesson in needed:
             checkers[lesson] = Checker(
-                lesson, lessons[lesson], (notebooks / f"{lesson}.ipynb").resolve(),
-                (out / "fresh" / f"{lesson}.ipynb").resolve(), work / "checkers" / lesson,
+                lesson,
+                lessons[lesson],
+                (notebooks / f"{lesson}.ipynb").resolve(),
+                (out / "fresh" / f"{lesson}.ipynb").resolve(),
+                work / "checkers" / lesson,
             )
         if not quiet:
-            print(f"grading {len(subs)} submissions, {jobs} at a time, each in its own sandbox ...", flush=True)
+            print(
+                f"grading {len(subs)} submissions, {jobs} at a time, each in its own sandbox ...", flush=True
+            )
         slots: queue.Queue = queue.Queue()
         for i in range(jobs):
             slots.put(i)
@@ -317,14 +351,26 @@ def grade_folder(
 
         def one(sub: Submission) -> list:
             if sub.problem or not sub.lesson:
-                rows = [course.Row(sub.name, sub.lesson, "TOTAL", 0.0, 0.0,
-                                   "; ".join([sub.problem or "not graded", *sub.flags]))]
+                rows = [
+                    course.Row(
+                        sub.name,
+                        sub.lesson,
+                        "TOTAL",
+                        0.0,
+                        0.0,
+                        "; ".join([sub.problem or "not graded", *sub.flags]),
+                    )
+                ]
                 writer.add(rows)
                 return rows
             checker = checkers[sub.lesson]
             checker.ready.wait()
             if not checker.info.get("ready"):
-                rows = [course.Row(sub.name, sub.lesson, "TOTAL", 0.0, 0.0, f"not graded: {checker.info.get('error')}")]
+                rows = [
+                    course.Row(
+                        sub.name, sub.lesson, "TOTAL", 0.0, 0.0, f"not graded: {checker.info.get('error')}"
+                    )
+                ]
                 writer.add(rows)
                 return rows
             ref = checker.info["reference"]
@@ -335,9 +381,17 @@ def grade_folder(
             try:
                 job = work / "jobs" / f"{n:04d}-{os.urandom(4).hex()}"
                 plan_dir = Path(checker.info["plan"])
-                result = S.run(job, sub.path, A.extract_cell(checker.info["names"]), limits, slot,
-                               course.KERNEL_NAME, threads=threads if jobs > 1 else None,
-                               unsandboxed=unsandboxed, plan_dir=plan_dir)
+                result = S.run(
+                    job,
+                    sub.path,
+                    A.extract_cell(checker.info["names"]),
+                    limits,
+                    slot,
+                    course.KERNEL_NAME,
+                    threads=threads if jobs > 1 else None,
+                    unsandboxed=unsandboxed,
+                    plan_dir=plan_dir,
+                )
             finally:
                 slots.put(slot)
             rows = _judge(sub, points, result, checker, job, limits)
@@ -345,8 +399,11 @@ def grade_folder(
             writer.add(rows)
             if not quiet:
                 total = rows[-1]
-                print(f"{sub.name:<44} {sub.lesson:<24} {total.score:g} / {total.max_score:g}"
-                      f"  ({result.seconds:.0f} s){'  ' + total.message[:80] if total.message else ''}", flush=True)
+                print(
+                    f"{sub.name:<44} {sub.lesson:<24} {total.score:g} / {total.max_score:g}"
+                    f"  ({result.seconds:.0f} s){'  ' + total.message[:80] if total.message else ''}",
+                    flush=True,
+                )
             return rows
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -357,10 +414,18 @@ def grade_folder(
         shutil.rmtree(work, ignore_errors=True)
     seconds = time.monotonic() - start
     graded = sum(1 for r in all_rows if r.question == "TOTAL")
-    grade_folder.last_stats = {"submissions": graded, "seconds": seconds, "per_minute": 60 * graded / max(seconds, 1e-9), "jobs": jobs}
+    grade_folder.last_stats = {
+        "submissions": graded,
+        "seconds": seconds,
+        "per_minute": 60 * graded / max(seconds, 1e-9),
+        "jobs": jobs,
+    }
     if not quiet:
-        print(f"{graded} submissions in {seconds:.0f} s with {jobs} jobs: "
-              f"{60 * graded / max(seconds, 1e-9):.1f} submissions/minute", flush=True)
+        print(
+            f"{graded} submissions in {seconds:.0f} s with {jobs} jobs: "
+            f"{60 * graded / max(seconds, 1e-9):.1f} submissions/minute",
+            flush=True,
+        )
     return all_rows
 
 
