@@ -71,6 +71,11 @@ def main() -> int:
 
     class Client(NotebookClient):
         seen = 0
+        kernel_process = None
+
+        async def async_start_new_kernel(self, **kwargs):
+            await super().async_start_new_kernel(**kwargs)
+            Client.kernel_process = getattr(self.km.provisioner, "process", None)
 
         def output(self, outs, msg, display_id, cell_index):
             Client.seen += len(json.dumps(msg.get("content", {})))
@@ -105,7 +110,7 @@ def main() -> int:
     except DeadKernelError as exc:
         code = None
         try:
-            code = client.km.provisioner.process.poll()
+            code = Client.kernel_process.wait(timeout=10)
         except Exception:  # noqa: BLE001
             pass
         why = {
