@@ -3,9 +3,10 @@
 ``python -m tools.grading build`` writes, for every lesson with exercises, the student copy
 and otter's autograder zip under ``build/otter/<lesson>/``, and copies the student notebooks to
 ``build/student/`` (never overwriting a learner's work).
-``python -m tools.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every
-notebook in a folder with ``otter run`` (local, no Docker) and writes one CSV.
-``python -m tools.grading score`` grades the learner's own copies in ``build/student``.
+``python -m tools.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every file in a
+folder, each submission in its own bubblewrap sandbox (tools/grading/sandboxed.py).
+``python -m tools.grading score`` grades the learner's own copies in ``build/student``: a
+self-check with ``otter run`` and no sandbox (``grade_files``/``grade`` here: trusted notebooks only).
 ``python -m tools.grading kernel`` installs the course kernel ("Python (forecasting-failures)")
 into the running environment; ``status`` says which copies are older than their master and
 ``refresh`` brings the new copies in, keeping the learner's old ones beside them.
