@@ -362,6 +362,8 @@ def grade_folder(
                     )
                 ]
                 writer.add(rows)
+                if not quiet:
+                    print(f"{sub.name:<44} {'-':<24} 0  {rows[0].message[:80]}", flush=True)
                 return rows
             checker = checkers[sub.lesson]
             checker.ready.wait()
@@ -442,7 +444,10 @@ def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, li
         why = "the notebook stopped the grading run before its answers were written"
         if "SIGXCPU" in result.log_tail or "CPU time" in result.log_tail:
             why = "CPU time limit"
-        tail = [ln for ln in result.log_tail.splitlines() if ln.strip()][-1:]
+        tail = [
+            ln for ln in result.log_tail.splitlines()
+            if ln.strip() and "Kernel is running over TCP" not in ln and "[IPKernelApp]" not in ln
+        ][-1:]
         return _rows(sub, points, {}, why + (f" ({tail[0].strip()[:160]})" if tail else ""))
     got = checker.check(answers_dir)
     if "error" in got:
