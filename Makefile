@@ -7,7 +7,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -91,7 +90,7 @@ test-learner: kernel
 	$(BIN)/python -m pytest tests/test_student_copies.py -m learner
 
 bench: $(STAMP)
-	$(BIN)/python -m lessons_lib.bench --out build/bench.json
+	$(BIN)/python -m tools.bench --out build/bench.json
 
 robust: $(STAMP)
 	$(BIN)/python -m tools.robust --jobs 2
