@@ -24,10 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-try:
-    from tools.bench import execute_notebook
-except ImportError:  # before the benchmark moved out of lessons_lib
-    from lessons_lib.bench import execute_notebook
+from tools.bench import execute_notebook
 
 CORES = os.cpu_count() or 1
 SETTINGS = {
