@@ -1,12 +1,15 @@
 """lessons_lib: the helpers every lesson of forecasting-failures imports.
 
-NumPy only: importing it never imports TensorFlow or PyTorch. Framework code lives in
-``lessons_lib.torch_models`` and ``lessons_lib.keras_models``; plots in ``lessons_lib.plots``.
+NumPy only: importing it never imports TensorFlow or PyTorch. Framework code lives in the
+backends ``lessons_lib.torch_models`` and ``lessons_lib.keras_models``: ``ll.load_backend(name)``
+returns one, and both follow the contract in ``lessons_lib.backends``. Plots: ``lessons_lib.plots``.
+
 """
 
 from . import _tf_quiet  # noqa: F401  (first: TensorFlow reads its log level at import)
-from ._checks import NotFittedError
-from .baselines import LinearAR, mean_forecast, naive_forecast, seasonal_naive
+from ._checks import NotFittedError, check_same_shape
+from .backends import load_backend
+from .baselines import LinearAR, Mean, Naive, SeasonalNaive, mean_forecast, naive_forecast, seasonal_naive
 from .diagnose import Report, diagnose
 from .environment import environment_report
 from .forecasting import rolling_forecast
@@ -15,19 +18,25 @@ from .recording import record, recorded
 from .scaling import Scaler
 from .seeding import seeded_frameworks, set_seed
 from .series import Series, sine, two_waves
+from .tables import table
 from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
 
 __all__ = [
     "Fold",
     "LinearAR",
+    "Mean",
+    "Naive",
     "NotFittedError",
     "Report",
     "Scaler",
+    "SeasonalNaive",
     "Series",
     "WindowedData",
+    "check_same_shape",
     "diagnose",
     "environment_report",
     "flatness",
+    "load_backend",
     "mae",
     "mase",
     "mean_forecast",
@@ -42,6 +51,7 @@ __all__ = [
     "set_seed",
     "sine",
     "sliding_windows",
+    "table",
     "time_split",
     "two_waves",
 ]

@@ -311,13 +311,21 @@ def check_shape(value: Any, name: str) -> tuple[int, ...]:
     return tuple(int(d) for d in dims)
 
 
-def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
-    """Refuse silent broadcasting: the two arrays must have the same shape."""
-    if a.shape != b.shape:
+def check_same_shape(a: Any, b: Any, name_a: str, name_b: str, where: str = "") -> None:
+    """Refuse silent broadcasting: two arrays (or two shapes) must have the same shape.
+
+    The one shape check of the library: metrics, ``fit`` and ``evaluate`` all raise this message.
+    ``a`` and ``b`` are arrays or shape tuples; ``where`` (e.g. "fit") prefixes the message.
+    """
+    shape_a = tuple(a) if isinstance(a, tuple | list) else tuple(np.shape(a))
+    shape_b = tuple(b) if isinstance(b, tuple | list) else tuple(np.shape(b))
+    if shape_a != shape_b:
+        prefix = f"{where}: " if where else ""
         raise ValueError(
-            f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; they must match. "
+            f"{prefix}{name_a} has shape {shape_a} but {name_b} has shape {shape_b}; they must match. "
             "Broadcasting them would compare every prediction with every target, the bug that "
-            "makes a model learn the mean. Reshape one of them (e.g. pred.reshape(target.shape))."
+            "makes a model learn the mean. Make the model output one value per target step, or "
+            "reshape one of them (e.g. pred.reshape(target.shape))."
         )
 
 

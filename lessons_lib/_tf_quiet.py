@@ -17,7 +17,11 @@ import sys
 import tempfile
 from collections.abc import Iterator
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+#: The environment that keeps TensorFlow's C++ log quiet: the one place the course sets it
+#: (importing lessons_lib applies it; tools.robust passes it to every kernel it starts).
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3"}
+for _key, _value in QUIET_ENV.items():
+    os.environ.setdefault(_key, _value)
 
 NOISE = re.compile(
     r"absl::InitializeLog|oneDNN custom operations|cuda drivers|cuInit|cudart_stub|cuda_|"

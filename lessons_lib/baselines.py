@@ -1,4 +1,9 @@
-"""Baselines every model must beat: naive, seasonal naive, window mean, linear autoregression."""
+"""Baselines every model must beat: naive, seasonal naive, window mean, linear autoregression.
+
+Every baseline is a class with ``fit(X, y)`` and ``predict(X)`` (``Naive``, ``SeasonalNaive``,
+``Mean``, ``LinearAR``), so a lesson can loop over them; ``naive_forecast``, ``seasonal_naive``
+and ``mean_forecast`` are one-line shortcuts for the rule-based ones.
+"""
 
 from __future__ import annotations
 
@@ -24,41 +29,96 @@ def _windows(X: np.ndarray, target_col: int) -> np.ndarray:
     return arr
 
 
+class Baseline:
+    """One interface for every baseline: ``fit(X, y=None)`` returns the model, ``predict(X)``
+    returns ``(n, horizon)``.
+
+    ``X`` holds windows ``(n, window[, features])``; ``target_col`` says which feature is the
+    target. The rule-based baselines (``Naive``, ``SeasonalNaive``, ``Mean``) learn nothing, so
+    ``fit`` only takes the horizon from ``y`` when ``horizon`` was left at None (else 1).
+    """
+
+    def __init__(self, horizon: int | None = None, target_col: int = 0) -> None:
+        self.horizon = None if horizon is None else check_int(horizon, "horizon")
+        self.target_col = target_col
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(horizon={self.horizon}, target_col={self.target_col})"
+
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> Baseline:
+        """Check the windows; take the horizon from ``y`` (n[, horizon]) if none was given."""
+        _windows(X, self.target_col)
+        if y is not None and self.horizon is None:
+            target = check_array(y, "y", ndim=(1, 2))
+            check_same_length(np.asarray(X), target, "X", "y")
+            self.horizon = 1 if target.ndim == 1 else target.shape[1]
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The forecast for windows ``X``: shape (n, horizon)."""
+        return self._predict(_windows(X, self.target_col), 1 if self.horizon is None else self.horizon)
+
+    def _predict(self, w: np.ndarray, horizon: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Naive(Baseline):
+    """Repeat each window's last value over the horizon."""
+
+    def _predict(self, w: np.ndarray, horizon: int) -> np.ndarray:
+        return np.repeat(w[:, -1:], horizon, axis=1)
+
+
+class SeasonalNaive(Baseline):
+    """Predict the value one ``period`` earlier: step h gets ``x[t + h - period]``."""
+
+    def __init__(self, period: int, horizon: int | None = None, target_col: int = 0) -> None:
+        self.period = check_int(period, "period")
+        super().__init__(horizon, target_col)
+
+    def __repr__(self) -> str:
+        return f"SeasonalNaive(period={self.period}, horizon={self.horizon}, target_col={self.target_col})"
+
+    def _predict(self, w: np.ndarray, horizon: int) -> np.ndarray:
+        if self.period > w.shape[1]:
+            raise ValueError(
+                f"period {self.period} is longer than the window ({w.shape[1]} steps); "
+                "the window must hold at least one full period."
+            )
+        idx = [w.shape[1] - self.period + (h % self.period) for h in range(horizon)]
+        return w[:, idx]
+
+
+class Mean(Baseline):
+    """Predict each window's mean for every step of the horizon."""
+
+    def _predict(self, w: np.ndarray, horizon: int) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            means = w.mean(axis=1, keepdims=True)
+        check_finite_result(float(np.abs(means).max()), "Mean: the window mean")
+        return np.repeat(means, horizon, axis=1)
+
+
 def naive_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.ndarray:
-    """Repeat each window's last value over the horizon: shape (n, horizon)."""
-    w = _windows(X, target_col)
-    horizon = check_int(horizon, "horizon")
-    return np.repeat(w[:, -1:], horizon, axis=1)
+    """``Naive(horizon, target_col).predict(X)``: each window's last value, shape (n, horizon)."""
+    return Naive(horizon, target_col).predict(X)
 
 
 def seasonal_naive(X: np.ndarray, period: int, horizon: int = 1, target_col: int = 0) -> np.ndarray:
-    """Predict the value one ``period`` earlier: step h gets ``x[t + h - period]``."""
-    w = _windows(X, target_col)
-    period = check_int(period, "period")
-    horizon = check_int(horizon, "horizon")
-    if period > w.shape[1]:
-        raise ValueError(
-            f"period {period} is longer than the window ({w.shape[1]} steps); "
-            "the window must hold at least one full period."
-        )
-    idx = [w.shape[1] - period + (h % period) for h in range(horizon)]
-    return w[:, idx]
+    """``SeasonalNaive(period, horizon, target_col).predict(X)``."""
+    return SeasonalNaive(period, horizon, target_col).predict(X)
 
 
 def mean_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.ndarray:
-    """Predict each window's mean for every step of the horizon."""
-    w = _windows(X, target_col)
-    horizon = check_int(horizon, "horizon")
-    with np.errstate(over="ignore", invalid="ignore"):
-        means = w.mean(axis=1, keepdims=True)
-    check_finite_result(float(np.abs(means).max()), "mean_forecast: the window mean")
-    return np.repeat(means, horizon, axis=1)
+    """``Mean(horizon, target_col).predict(X)``: each window's mean, shape (n, horizon)."""
+    return Mean(horizon, target_col).predict(X)
 
 
-class LinearAR:
-    """Least-squares linear autoregression on the flattened window, with an intercept."""
+class LinearAR(Baseline):
+    """Least-squares linear autoregression on the flattened window (every feature), with an intercept."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.coef_: np.ndarray | None = None
 
     def __repr__(self) -> str:
@@ -70,9 +130,11 @@ class LinearAR:
         flat = arr.reshape(len(arr), -1)
         return np.hstack([flat, np.ones((len(flat), 1))])
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> LinearAR:
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> LinearAR:
         """Fit on training windows ``X`` (n, window[, features]) and targets ``y`` (n[, horizon])."""
         A = self._design(X)
+        if y is None:
+            raise TypeError("LinearAR.fit needs targets: call .fit(X_train, y_train).")
         target = check_array(y, "y", ndim=(1, 2))
         check_same_length(A, target, "X", "y")
         with np.errstate(all="ignore"):

@@ -4,11 +4,17 @@
 targets, and optionally the inputs, the raw output shape and gradient norms), so it works the
 same for Keras, PyTorch or plain NumPy. Thresholds are deliberately loose: a healthy run, or a
 slow one that is really learning, must not raise an alarm.
+
+Every finding is one small function in ``CHECKS`` (in report order). A check gets the ``Run``
+and returns ``SKIP`` when what it needs was not given, ``None`` when the run is healthy on that
+count, or a ``Finding``. ``CODES``, the report's "checked" line and the README's table all come
+from ``CHECKS``; a new failure code is one function added there (plus a triggering and a
+healthy case in ``tests/test_diagnose.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,19 +38,12 @@ UNSCALED_MAGNITUDE = 5.0
 #: A gradient norm this many times the median norm, or above the absolute cap, is exploding.
 EXPLODING_FACTOR = 100.0
 EXPLODING_CAP = 1e3
-
-CODES = (
-    "non_finite",
-    "shape_mismatch",
-    "flat_loss",
-    "diverged_loss",
-    "constant_output",
-    "squeezed_output",
-    "mean_predictor",
-    "uninformative_input",
-    "unscaled_data",
-    "exploding_gradients",
-)
+#: Targets this far beyond the training targets' range (share of its span) count as outside it.
+OUTSIDE_MARGIN = 0.05
+#: The share of targets outside the training range from which it is checked at all.
+OUTSIDE_SHARE = 0.1
+#: Predictions covering less than this share (median) of the way to those targets stop short.
+COVERED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,244 @@ class Finding:
     code: str
     evidence: str
     fix: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a check may look at: validated arrays, None where not given."""
+
+    loss: np.ndarray | None = None
+    pred: np.ndarray | None = None
+    target: np.ndarray | None = None
+    inputs: np.ndarray | None = None
+    output_shape: tuple[int, ...] | None = None
+    grad_norms: np.ndarray | None = None
+    train_target: np.ndarray | None = None
+
+    def flatness(self) -> float | None:
+        """std(pred) / std(target) when both are given, finite and the target varies."""
+        if self.pred is None or self.target is None or self.target.size < 2:
+            return None
+        if not np.all(np.isfinite(self.pred)) or self.target.std() == 0:
+            return None
+        return float(self.pred.std() / self.target.std())
+
+    def finite_loss(self) -> np.ndarray | None:
+        """The loss curve when it has at least 3 finite values."""
+        ok = self.loss is not None and self.loss.size >= 3 and np.all(np.isfinite(self.loss))
+        return self.loss if ok else None
+
+
+#: Returned by a check whose inputs were not given: it is left off the "checked" line.
+SKIP = object()
+
+Check = Callable[[Run], "Finding | None | object"]
+
+
+def non_finite(run: Run):
+    """NaN or infinity in the losses, predictions, gradient norms or inputs (reported first)."""
+    for name, arr in (("losses", run.loss), ("predictions", run.pred), ("grad_norms", run.grad_norms),
+                      ("inputs", run.inputs)):
+        if arr is not None and not np.all(np.isfinite(arr)):
+            first = int(np.flatnonzero(~np.isfinite(arr.ravel()))[0])
+            fix = ("remove or fill missing values before windowing." if name == "inputs" else
+                   "lower the learning rate, clip gradients, and check the data for NaN before training.")
+            return Finding("non_finite", f"{name} contain NaN or infinity (first at index {first}).", fix)
+    return None
+
+
+def shape_mismatch(run: Run):
+    """The model's output shape differs from the targets': the loss broadcasts them."""
+    if run.target is None or (run.output_shape is None and run.pred is None):
+        return SKIP
+    got = run.output_shape if run.output_shape is not None else run.pred.shape
+    if tuple(got) == run.target.shape:
+        return None
+    return Finding(
+        "shape_mismatch",
+        f"the model outputs shape {tuple(got)} but the targets have shape {run.target.shape}; "
+        "the loss broadcasts one against the other.",
+        "make the model output one value per target (batch, horizon), e.g. read the "
+        "recurrent layer's last step and use a Dense/Linear head of size horizon.",
+    )
+
+
+def flat_loss(run: Run):
+    """The loss never fell below 90% of its first value."""
+    loss = run.finite_loss()
+    if loss is None:
+        return SKIP
+    ratio = float(loss.min() / loss[0]) if loss[0] > 0 else 1.0
+    if ratio < FLAT_LOSS_RATIO:
+        return None
+    at_var = ""
+    if run.target is not None and run.target.size > 1 and run.target.var() > 0:
+        at_var = f"; final loss / target variance = {loss[-1] / run.target.var():.2f}"
+    return Finding(
+        "flat_loss",
+        f"the loss never fell below {ratio:.0%} of its first value over {loss.size} epochs{at_var}.",
+        "check that the inputs carry the target's history and are scaled; then try a "
+        "higher learning rate or more epochs.",
+    )
+
+
+def diverged_loss(run: Run):
+    """The final loss is more than 3 times the best one."""
+    loss = run.finite_loss()
+    if loss is None:
+        return SKIP
+    best = float(loss.min())
+    if not (best > 0 and loss[-1] > DIVERGED_FACTOR * best):
+        return None
+    return Finding(
+        "diverged_loss",
+        f"the final loss is {loss[-1] / best:.3g}× the best one, reached at epoch {int(loss.argmin()) + 1}.",
+        "lower the learning rate (by 10×) and clip the gradient norm.",
+    )
+
+
+def constant_output(run: Run):
+    """Predictions barely move: their spread is under 10% of the targets'."""
+    flat = run.flatness()
+    if flat is None:
+        return SKIP
+    if flat >= CONSTANT_FLATNESS:
+        return None
+    return Finding(
+        "constant_output",
+        f"predictions barely move: their spread is {flat:.1%} of the targets' (flatness {flat:.3f}).",
+        "look at the other findings for the cause: an input without information, "
+        "unscaled data, a shape bug or too little training.",
+    )
+
+
+def mean_predictor(run: Run):
+    """The constant output is the targets' mean (within 0.25 standard deviations)."""
+    flat = run.flatness()
+    if flat is None:
+        return SKIP
+    offset = float(abs(run.pred.mean() - run.target.mean()) / run.target.std())
+    if flat >= CONSTANT_FLATNESS or offset >= MEAN_TOLERANCE:
+        return None
+    return Finding(
+        "mean_predictor",
+        f"the constant is the targets' mean (off by {offset:.2f} standard deviations): "
+        "the best a model can do when its input tells it nothing.",
+        "give the model the target's own history as input, and check output and target shapes.",
+    )
+
+
+def squeezed_output(run: Run):
+    """Predictions move, but less than half as much as the targets (not a constant)."""
+    flat = run.flatness()
+    if flat is None:
+        return SKIP
+    if not CONSTANT_FLATNESS <= flat < SQUEEZED_FLATNESS:
+        return None
+    return Finding(
+        "squeezed_output",
+        f"predictions move, but only {flat:.0%} as much as the targets (flatness {flat:.2f}).",
+        "train longer, or standardise inputs that vary over a tiny range; then compare again.",
+    )
+
+
+def uninformative_input(run: Run):
+    """A linear model on the inputs explains under 5% of the targets' variance."""
+    x, target = run.inputs, run.target
+    if x is None or target is None or not np.all(np.isfinite(x)):
+        return SKIP
+    r2 = _adjusted_r2(x.reshape(len(x), -1), target.reshape(len(target), -1))
+    if r2 is None:
+        return SKIP
+    if r2 >= UNINFORMATIVE_R2:
+        return None
+    return Finding(
+        "uninformative_input",
+        f"a linear model on the inputs explains {max(r2, 0.0):.1%} of the targets' variance.",
+        "feed the target's recent values (a sliding window of its history), not a "
+        "time index or an unrelated column.",
+    )
+
+
+def unscaled_data(run: Run):
+    """Inputs or targets reach beyond 5 in magnitude (99th percentile)."""
+    arrays = [(n, a) for n, a in (("inputs", run.inputs), ("targets", run.target)) if a is not None]
+    if not arrays:
+        return SKIP
+    for name, arr in arrays:
+        finite = arr[np.isfinite(arr)]
+        if finite.size and (mag := float(np.percentile(np.abs(finite), 99))) > UNSCALED_MAGNITUDE:
+            return Finding(
+                "unscaled_data",
+                f"{name} reach {mag:.3g} in magnitude (99th percentile); tanh and sigmoid "
+                "gates saturate beyond a few units.",
+                "scale to about [-1, 1] with ll.Scaler fit on the training data only, and "
+                "map predictions back with inverse_transform.",
+            )
+    return None
+
+
+def exploding_gradients(run: Run):
+    """The largest gradient norm is over 1000, or 100 times the median norm."""
+    grads = run.grad_norms
+    if grads is None or not grads.size or not np.all(np.isfinite(grads)):
+        return SKIP
+    peak, median = float(grads.max()), float(np.median(grads))
+    if not (peak > EXPLODING_CAP or (median > 0 and peak > EXPLODING_FACTOR * median)):
+        return None
+    times = peak / median if median > 0 else np.inf
+    return Finding(
+        "exploding_gradients",
+        f"the largest gradient norm is {peak:.3g}, {times:.3g}× the median.",
+        "lower the learning rate and clip the gradient norm (clip=1.0 / clipnorm=1.0).",
+    )
+
+
+def beyond_training_range(run: Run):
+    """Predictions stop short of targets that lie beyond the training targets' range."""
+    if run.pred is None or run.target is None or run.train_target is None:
+        return SKIP
+    if run.pred.shape != run.target.shape or not np.all(np.isfinite(run.pred)):
+        return SKIP
+    known = run.train_target[np.isfinite(run.train_target)]
+    if known.size < 2 or known.max() == known.min():
+        return SKIP
+    lo, hi = float(known.min()), float(known.max())
+    margin = OUTSIDE_MARGIN * (hi - lo)
+    pred, target = run.pred.ravel(), run.target.ravel()
+    above, below = target > hi + margin, target < lo - margin
+    outside = above | below
+    if outside.mean() < OUTSIDE_SHARE:
+        return None
+    edge = np.where(above, hi, lo)[outside]
+    covered = float(np.median((pred[outside] - edge) / (target[outside] - edge)))
+    if covered >= COVERED_SHARE:
+        return None
+    return Finding(
+        "beyond_training_range",
+        f"{outside.mean():.0%} of the targets lie beyond the training targets' range "
+        f"[{lo:.4g}, {hi:.4g}]; the predictions cover a median {covered:.0%} of the way there.",
+        "model what stays in range: the changes (first differences) instead of the levels, "
+        "adding them back to the last value; or add a trend the model can extrapolate.",
+    )
+
+
+#: Every check, in report order. A new failure code: one function above, listed here.
+CHECKS: tuple[Check, ...] = (
+    non_finite,
+    shape_mismatch,
+    flat_loss,
+    diverged_loss,
+    constant_output,
+    mean_predictor,
+    squeezed_output,
+    uninformative_input,
+    unscaled_data,
+    exploding_gradients,
+    beyond_training_range,
+)
+#: The finding codes, one per check (a check's code is its function name).
+CODES = tuple(check.__name__ for check in CHECKS)
 
 
 @dataclass
@@ -95,188 +332,74 @@ def _array(value: object, name: str, expected: str, *, allow_nan: bool = True) -
 
 def diagnose(
     losses: Sequence[float] | None = None,
-    predictions: np.ndarray | None = None,
-    targets: np.ndarray | None = None,
+    pred: np.ndarray | None = None,
+    target: np.ndarray | None = None,
     *,
     inputs: np.ndarray | None = None,
     output_shape: Sequence[int] | None = None,
     grad_norms: Sequence[float] | None = None,
+    train_target: np.ndarray | None = None,
 ) -> Report:
     """Check a finished training run for the usual ways a forecaster gets stuck.
 
-    Parameters are all optional; each check runs when what it needs is given:
-    ``losses`` (training loss per epoch), ``predictions`` and ``targets`` (same steps),
-    ``inputs`` (the windows, ``(n, window[, features])``), ``output_shape`` (the model's raw
-    output shape, before any reshaping) and ``grad_norms`` (one norm per step or epoch).
+    Parameters are all optional; each check in ``CHECKS`` runs when what it needs is given:
+    ``losses`` (training loss per epoch), ``pred`` and ``target`` (predictions and targets for
+    the same steps), ``inputs`` (the windows, ``(n, window[, features])``), ``output_shape``
+    (the model's raw output shape, before any reshaping) and ``grad_norms`` (one norm per step
+    or epoch, e.g. ``hist.grad_norms``) and ``train_target`` (the training targets, whose
+    range the model saw).
     """
-    given = (losses, predictions, targets, inputs, output_shape, grad_norms)
+    run = _run(losses, pred, target, inputs, output_shape, grad_norms, train_target)
+    report = Report()
+    for check in CHECKS:
+        result = check(run)
+        if result is SKIP:
+            continue
+        report.checked.append(check.__name__)
+        if result is not None:
+            report.findings.append(result)
+    return report
+
+
+def _run(losses, pred, target, inputs, output_shape, grad_norms, train_target=None) -> Run:
+    """Validate ``diagnose``'s arguments into a ``Run``."""
+    given = (losses, pred, target, inputs, output_shape, grad_norms)
     if all(v is None for v in given):
         raise ValueError(
             "diagnose needs something to check: pass losses (one per epoch, e.g. hist.train), "
-            "predictions and targets, and optionally inputs=, output_shape= or grad_norms=."
+            "pred and target, and optionally inputs=, output_shape= or grad_norms=."
         )
-    loss = _array(losses, "losses", "one training loss per epoch, such as hist.train")
-    pred = _array(predictions, "predictions", "one row per target, such as (n, horizon)")
-    target = _array(targets, "targets", "such as (n, horizon)", allow_nan=False)
-    x = _array(inputs, "inputs", "the windows, (n, window[, features])")
-    grads = _array(grad_norms, "grad_norms", "one norm per step or epoch, such as hist.grad_norms")
-    shape = None if output_shape is None else check_shape(output_shape, "output_shape")
-    if pred is not None and target is None:
-        raise ValueError("predictions need targets to compare with; pass targets=... as well.")
-    if shape is not None and target is None:
-        raise ValueError("output_shape needs targets to compare with; pass targets=... as well.")
-    if x is not None and target is not None:
-        check_same_length(x, target, "inputs", "targets")
+    run = Run(
+        loss=_array(losses, "losses", "one training loss per epoch, such as hist.train"),
+        pred=_array(pred, "pred", "one row per target, such as (n, horizon)"),
+        target=_array(target, "target", "such as (n, horizon)", allow_nan=False),
+        inputs=_array(inputs, "inputs", "the windows, (n, window[, features])"),
+        output_shape=None if output_shape is None else check_shape(output_shape, "output_shape"),
+        grad_norms=_array(grad_norms, "grad_norms", "one norm per step or epoch, such as hist.grad_norms"),
+        train_target=_array(train_target, "train_target", "the training targets, such as y_train"),
+    )
+    if run.pred is not None and run.target is None:
+        raise ValueError("pred needs a target to compare with; pass target=... as well.")
+    if run.train_target is not None and run.target is None:
+        raise ValueError("train_target needs a target to compare with; pass target=... as well.")
+    if run.output_shape is not None and run.target is None:
+        raise ValueError("output_shape needs a target to compare with; pass target=... as well.")
+    if run.inputs is not None and run.target is not None:
+        check_same_length(run.inputs, run.target, "inputs", "target")
+    grads = run.grad_norms
     if grads is not None and np.any(grads < 0):
         raise ValueError(
-            f"grad_norms holds negative values (first: {float(grads[grads < 0][0]):.3g}); a norm is >= 0. "
-            "Pass the gradient norms, e.g. hist.grad_norms."
+            f"grad_norms holds negative values (first: {float(grads[grads < 0][0]):.3g}); "
+            "a norm is >= 0. Pass the gradient norms, e.g. hist.grad_norms."
         )
-    report = Report()
-    add = report.findings.append
+    return run
 
-    # 1. Non-finite numbers poison everything else, so report them first.
-    report.checked.append("non_finite")
-    for name, arr in (("losses", loss), ("predictions", pred), ("grad_norms", grads), ("inputs", x)):
-        if arr is not None and not np.all(np.isfinite(arr)):
-            first = int(np.flatnonzero(~np.isfinite(arr.ravel()))[0])
-            add(
-                Finding(
-                    "non_finite",
-                    f"{name} contain NaN or infinity (first at index {first}).",
-                    "lower the learning rate, clip gradients, and check the data for NaN before training."
-                    if name != "inputs"
-                    else "remove or fill missing values before windowing.",
-                )
-            )
-            break
 
-    # 2. Output shape against target shape: the silent broadcasting bug.
-    if target is not None and (output_shape is not None or pred is not None):
-        report.checked.append("shape_mismatch")
-        got = shape if shape is not None else pred.shape
-        if tuple(got) != target.shape:
-            add(
-                Finding(
-                    "shape_mismatch",
-                    f"the model outputs shape {tuple(got)} but the targets have shape {target.shape}; "
-                    "the loss broadcasts one against the other.",
-                    "make the model output one value per target (batch, horizon), e.g. read the "
-                    "recurrent layer's last step and use a Dense/Linear head of size horizon.",
-                )
-            )
-
-    # 3. The loss curve.
-    if loss is not None and loss.size >= 3 and np.all(np.isfinite(loss)):
-        report.checked.append("flat_loss")
-        ratio = float(loss.min() / loss[0]) if loss[0] > 0 else 1.0
-        if ratio >= FLAT_LOSS_RATIO:
-            at_var = ""
-            if target is not None and target.size > 1 and target.var() > 0:
-                at_var = f"; final loss / target variance = {loss[-1] / target.var():.2f}"
-            add(
-                Finding(
-                    "flat_loss",
-                    f"the loss never fell below {ratio:.0%} of its first value "
-                    f"over {loss.size} epochs{at_var}.",
-                    "check that the inputs carry the target's history and are scaled; then try a "
-                    "higher learning rate or more epochs.",
-                )
-            )
-        report.checked.append("diverged_loss")
-        best = float(loss.min())
-        if best > 0 and loss[-1] > DIVERGED_FACTOR * best:
-            add(
-                Finding(
-                    "diverged_loss",
-                    f"the final loss is {loss[-1] / best:.3g}× the best one, "
-                    f"reached at epoch {int(loss.argmin()) + 1}.",
-                    "lower the learning rate (by 10×) and clip the gradient norm.",
-                )
-            )
-
-    # 4. Predictions against targets.
-    if pred is not None and target is not None and np.all(np.isfinite(pred)) and target.size > 1:
-        report.checked += ["constant_output", "mean_predictor", "squeezed_output"]
-        t_std = float(target.std())
-        flat = float(pred.std() / t_std) if t_std > 0 else float("nan")
-        if t_std > 0 and flat < CONSTANT_FLATNESS:
-            offset = float(abs(pred.mean() - target.mean()) / t_std)
-            add(
-                Finding(
-                    "constant_output",
-                    f"predictions barely move: their spread is {flat:.1%} of the targets' "
-                    f"(flatness {flat:.3f}).",
-                    "look at the other findings for the cause: an input without information, "
-                    "unscaled data, a shape bug or too little training.",
-                )
-            )
-            if offset < MEAN_TOLERANCE:
-                add(
-                    Finding(
-                        "mean_predictor",
-                        f"the constant is the targets' mean (off by {offset:.2f} standard deviations): "
-                        "the best a model can do when its input tells it nothing.",
-                        "give the model the target's own history as input, and check output "
-                        "and target shapes.",
-                    )
-                )
-        elif t_std > 0 and flat < SQUEEZED_FLATNESS:
-            add(
-                Finding(
-                    "squeezed_output",
-                    f"predictions move, but only {flat:.0%} as much as the targets (flatness {flat:.2f}).",
-                    "train longer, or standardise inputs that vary over a tiny range; then compare again.",
-                )
-            )
-
-    # 5. Do the inputs carry any (linear) information about the targets?
-    if x is not None and target is not None and np.all(np.isfinite(x)):
-        r2 = _adjusted_r2(x.reshape(len(x), -1), target.reshape(len(target), -1))
-        if r2 is not None:
-            report.checked.append("uninformative_input")
-            if r2 < UNINFORMATIVE_R2:
-                add(
-                    Finding(
-                        "uninformative_input",
-                        f"a linear model on the inputs explains {max(r2, 0.0):.1%} of the targets' variance.",
-                        "feed the target's recent values (a sliding window of its history), not a "
-                        "time index or an unrelated column.",
-                    )
-                )
-
-    # 6. Scale of inputs and targets.
-    scaled_checks = [(n, a) for n, a in (("inputs", x), ("targets", target)) if a is not None]
-    if scaled_checks:
-        report.checked.append("unscaled_data")
-        for name, arr in scaled_checks:
-            finite = arr[np.isfinite(arr)]
-            if finite.size and (mag := float(np.percentile(np.abs(finite), 99))) > UNSCALED_MAGNITUDE:
-                add(
-                    Finding(
-                        "unscaled_data",
-                        f"{name} reach {mag:.3g} in magnitude (99th percentile); tanh and sigmoid "
-                        "gates saturate beyond a few units.",
-                        "scale to about [-1, 1] with ll.Scaler fit on the training data only, and "
-                        "map predictions back with inverse_transform.",
-                    )
-                )
-                break
-
-    # 7. Gradient norms.
-    if grads is not None and grads.size and np.all(np.isfinite(grads)):
-        report.checked.append("exploding_gradients")
-        peak, median = float(grads.max()), float(np.median(grads))
-        times = peak / median if median > 0 else np.inf
-        if peak > EXPLODING_CAP or (median > 0 and peak > EXPLODING_FACTOR * median):
-            add(
-                Finding(
-                    "exploding_gradients",
-                    f"the largest gradient norm is {peak:.3g}, {times:.3g}× the median.",
-                    "lower the learning rate and clip the gradient norm (clip=1.0 / clipnorm=1.0).",
-                )
-            )
-    return report
+def codes_table() -> str:
+    """The Markdown table of every code and what triggers it (the README shows this table)."""
+    rows = ["| code | reported when |", "|---|---|"]
+    rows += [f"| `{check.__name__}` | {check.__doc__.splitlines()[0]} |" for check in CHECKS]
+    return "\n".join(rows)
 
 
 def _adjusted_r2(A: np.ndarray, y: np.ndarray) -> float | None:

@@ -1,70 +1,89 @@
-"""Keras recurrent forecasters and a fit wrapper that reports one compact line per epoch."""
+"""The Keras backend: recurrent forecasters and a training loop that records gradient norms.
+
+Implements the backend contract of ``lessons_lib.backends`` (``NAME``, ``build``, ``fit``,
+``predict``, ``evaluate``, ``input_gradient_norms``) with the names, arguments and defaults of
+``torch_models``. ``fit`` runs its own ``tf.GradientTape`` step so that ``History.grad_norms``
+holds the largest global gradient norm per epoch, as in PyTorch.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
 
-from ._checks import check_array, check_choice, check_int, check_seed
+from ._checks import check_array, check_int, check_same_shape
 from ._tf_quiet import quiet_native_stderr
 from .training import (
     EpochPrinter,
     History,
     check_fit_options,
-    check_learning_rate,
-    check_output_shape,
+    check_forget_bias,
     check_recurrent_args,
     check_training_data,
+    gradient_inputs,
 )
 
 with quiet_native_stderr():
     import keras
-    import tensorflow as tf  # noqa: F401  (loaded here so its start-up lines are silenced)
+    import tensorflow as tf
 
+NAME = "keras"
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
 
 
-def recurrent_forecaster(
+def build(
     window: int,
     n_features: int = 1,
-    hidden: int = 32,
     horizon: int = 1,
+    *,
     cell: str = "lstm",
-    optimizer: str = "adam",
-    lr: float = 1e-3,
-    **optimizer_kwargs,
+    hidden: int | tuple[int, ...] = 32,
+    layers: int = 1,
+    forget_bias: float | None = None,
 ) -> keras.Model:
-    """Input (window, n_features) -> recurrent layer -> Dense(horizon), compiled with MSE."""
+    """Input (window, n_features) -> recurrent layer(s) -> Dense(horizon), read at the last step.
+
+    ``hidden`` is one width (``layers`` stacked layers of it) or a tuple of widths, one per layer.
+    ``forget_bias=None`` keeps Keras's default (``unit_forget_bias``: 1); a number sets the LSTM
+    forget gates' bias in every layer. Not compiled: ``fit`` chooses the optimiser.
+    """
     window = check_int(window, "window")
-    n_features, hidden, horizon, _, cell = check_recurrent_args(n_features, hidden, horizon, 1, cell, CELLS)
-    check_choice(optimizer, "optimizer", sorted(OPTIMIZERS))
-    check_learning_rate(lr)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(window, n_features)),
-            CELLS[cell](hidden),
-            keras.layers.Dense(horizon),
-        ]
+    n_features, widths, horizon, cell = check_recurrent_args(
+        n_features, hidden, horizon, layers, cell, CELLS
     )
-    model.compile(loss="mse", optimizer=OPTIMIZERS[optimizer](learning_rate=lr, **optimizer_kwargs))
+    value = check_forget_bias(forget_bias, cell)
+    recurrent = [
+        CELLS[cell](width, return_sequences=k < len(widths) - 1) for k, width in enumerate(widths)
+    ]
+    model = keras.Sequential(
+        [keras.Input(shape=(window, n_features)), *recurrent, keras.layers.Dense(horizon)]
+    )
+    if value is not None:
+        for layer in recurrent:
+            bias = layer.cell.bias.numpy()
+            units = layer.cell.units
+            bias[units : 2 * units] = value  # gates ordered (input, forget, cell, output)
+            layer.cell.bias.assign(bias)
     return model
 
 
-class _Report(keras.callbacks.Callback):
-    def __init__(self, history: History, printer: EpochPrinter) -> None:
-        super().__init__()
-        self.history_, self.printer, self.start = history, printer, time.perf_counter()
+def _first_recurrent(model: keras.Model) -> keras.layers.Layer | None:
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.RNN):
+            return layer
+    return None
 
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        self.history_.train.append(float(logs["loss"]))
-        val = logs.get("val_loss")
-        if val is not None:
-            self.history_.val.append(float(val))
-        self.history_.seconds = time.perf_counter() - self.start
-        self.printer(epoch + 1, self.history_.train[-1], val, self.history_.seconds)
+
+def _forward(model: keras.Model):
+    """A compiled inference call for ``model`` (cached on it: one trace per input shape)."""
+    fn = getattr(model, "_lessons_forward", None)
+    if fn is None:
+        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        model._lessons_forward = fn
+    return fn
 
 
 def fit(
@@ -75,14 +94,21 @@ def fit(
     X_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     epochs: int = 10,
+    lr: float = 1e-3,
+    optimizer: str = "adam",
     batch_size: int | None = None,
+    clip: float | None = None,
     shuffle: bool = True,
     print_every: int | None = None,
-    label: str = "keras",
+    label: str = NAME,
+    device: str | None = None,
 ) -> History:
-    """``model.fit`` with checked inputs, no Keras log, one line per reported epoch.
+    """Train with MSE; ``batch_size=None`` means full batch; ``print_every=0`` is silent.
 
-    ``batch_size=None`` means full batch.
+    A fresh optimiser (``optimizer`` at learning rate ``lr``, ``global_clipnorm=clip``) is made
+    for each call, as in ``torch_models.fit``; any optimiser given to ``model.compile`` is not
+    used. ``History.grad_norms`` records, per epoch, the largest global gradient norm before
+    clipping. ``device`` is a TensorFlow device string such as "/CPU:0" (None: TensorFlow's choice).
     """
     _check_model(model)
     epochs = check_fit_options(
@@ -93,59 +119,108 @@ def fit(
         label=label,
         X_val=X_val,
         y_val=y_val,
+        lr=lr,
+        clip=clip,
+        optimizer=optimizer,
     )
+    if device is not None and not isinstance(device, str):
+        raise TypeError(
+            f"device must be a TensorFlow device string such as '/CPU:0' or None; got {device!r:.40}."
+        )
     X_np, y_np = check_training_data(X, y)
-    try:
-        out_shape = model.compute_output_shape((2, *X_np.shape[1:]))
-    except (NotImplementedError, AttributeError, TypeError):  # subclassed models may not say
-        out_shape = model(X_np[:2]).shape
-    check_output_shape(tuple(out_shape), y_np[:2].shape, "fit")
-    val = None
-    if X_val is not None and y_val is not None:
-        val = check_training_data(X_val, y_val, "X_val", "y_val")
+    has_val = X_val is not None and y_val is not None
+    if has_val:
+        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
+    out_shape = tuple(_forward(model)(X_np[:2]).shape)
+    check_same_shape(out_shape, y_np[:2].shape, "the model output", "y", "fit")
+    kwargs = {"learning_rate": lr} if clip is None else {"learning_rate": lr, "global_clipnorm": clip}
+    opt = OPTIMIZERS[optimizer](**kwargs)
+    weights = model.trainable_variables
+
+    @tf.function(reduce_retracing=True)
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+        grads = tape.gradient(loss, weights)
+        norm = tf.linalg.global_norm(grads)
+        opt.apply_gradients(zip(grads, weights, strict=True))
+        return loss, norm
+
+    n = len(X_np)
+    bs = n if batch_size is None else batch_size
+    rng = np.random.default_rng(int(np.random.randint(0, 2**31 - 1)))  # follows ll.set_seed
+    report = EpochPrinter(epochs, print_every, label)
     history = History()
-    model.fit(
-        X_np,
-        y_np,
-        validation_data=val,
-        epochs=epochs,
-        batch_size=len(X_np) if batch_size is None else check_int(batch_size, "batch_size"),
-        shuffle=shuffle,
-        verbose=0,
-        callbacks=[_Report(history, EpochPrinter(epochs, print_every, label))],
-    )
+    start = time.perf_counter()
+    with tf.device(device) if device is not None else contextlib.nullcontext():
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(n) if (shuffle and bs < n) else np.arange(n)
+            total, peak = 0.0, 0.0
+            for i in range(0, n, bs):
+                idx = order[i : i + bs]
+                loss, norm = step(tf.constant(X_np[idx]), tf.constant(y_np[idx]))
+                norm = float(norm)
+                peak = norm if not np.isfinite(norm) else max(peak, norm)
+                total += float(loss) * len(idx)
+            history.train.append(total / n)
+            history.grad_norms.append(peak)
+            val = evaluate(model, Xv_np, yv_np) if has_val else None
+            if val is not None:
+                history.val.append(val)
+            history.seconds = time.perf_counter() - start
+            report(epoch, history.train[-1], val, history.seconds)
     return history
 
 
 def predict(model: keras.Model, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    """Model output for windows ``X`` as a NumPy array."""
+    """Model output for windows ``X`` as a NumPy array (inference mode)."""
     _check_model(model)
     batch_size = check_int(batch_size, "batch_size")
     X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
     X_np = X_np.astype(np.float32)
-    return np.asarray(model.predict(X_np, batch_size=batch_size, verbose=0))
+    forward = _forward(model)
+    parts = [np.asarray(forward(X_np[i : i + batch_size])) for i in range(0, len(X_np), batch_size)]
+    return np.concatenate(parts)
+
+
+def evaluate(model: keras.Model, X: np.ndarray, y: np.ndarray) -> float:
+    """MSE of the model on ``(X, y)``."""
+    pred = predict(model, X)
+    y_np = check_array(y, "y", ndim=2, float32=True, expected="targets (n, horizon)")
+    check_same_shape(pred.shape, y_np.shape, "the model output", "y", "evaluate")
+    return float(np.mean((pred - y_np.astype(np.float32)) ** 2))
 
 
 def input_gradient_norms(
-    layer: keras.layers.Layer, seq_len: int = 200, batch: int = 16, seed: int = 0
+    model: keras.Model | keras.layers.Layer,
+    seq_len: int = 200,
+    batch: int = 16,
+    seed: int = 0,
+    inputs: np.ndarray | None = None,
 ) -> np.ndarray:
     """The Keras twin of ``torch_models.input_gradient_norms``, computed with ``tf.GradientTape``.
 
-    ``layer`` is a recurrent layer returning the last step's output (``return_sequences=False``).
-    ``g[k]`` = mean over the batch of ||d sum(h_T) / d x_{T-k}||.
+    ``model`` is a model from ``build`` (its first recurrent layer is measured) or a recurrent
+    layer. ``g[k]`` = mean over the batch of ||d sum(h_T) / d x_{T-k}||, on the same random
+    inputs as the PyTorch backend (``training.gradient_inputs``) unless ``inputs`` is given.
     """
-    import tensorflow as tf
-
-    if not isinstance(layer, keras.layers.Layer):
+    layer = _first_recurrent(model) if isinstance(model, keras.Model) else model
+    if not isinstance(layer, keras.layers.RNN):
         raise TypeError(
-            f"layer must be a Keras recurrent layer such as "
-            f"keras.layers.LSTM(32); got {type(layer).__name__}."
+            f"model must be a model from build (or a Keras recurrent layer such as "
+            f"keras.layers.LSTM(32)); got {type(model).__name__}."
         )
-    shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), 1)
-    x = tf.constant(np.random.RandomState(check_seed(seed)).randn(*shape), dtype=tf.float32)
+    kernel = getattr(layer.cell, "kernel", None) if layer.built else None
+    if kernel is not None:
+        n_features = int(kernel.shape[0])
+    else:  # an unbuilt layer takes what it is given
+        n_features = 1 if inputs is None else int(np.shape(inputs)[-1])
+    x = tf.constant(gradient_inputs(seed, batch, seq_len, n_features, inputs))
     with tf.GradientTape() as tape:
         tape.watch(x)
-        total = tf.reduce_sum(layer(x))
+        out = layer(x, training=False)
+        last = out[:, -1] if len(out.shape) == 3 else out
+        total = tf.reduce_sum(last)
     grad = tape.gradient(total, x).numpy()
     return np.linalg.norm(grad, axis=2).mean(axis=0)[::-1].copy()
 
@@ -155,5 +230,5 @@ def _check_model(model: object) -> None:
     if not isinstance(model, keras.Model):
         raise TypeError(
             f"model must be a keras.Model such as "
-            f"km.recurrent_forecaster(...); got {type(model).__name__}."
+            f"km.build(window=24); got {type(model).__name__}."
         )

@@ -1,4 +1,4 @@
-"""``record``: a lesson's key numbers, collected by the benchmark (``python -m lessons_lib.bench``)."""
+"""``record``: a lesson's key numbers, collected by the benchmark (``python -m tools.bench``)."""
 
 from __future__ import annotations
 

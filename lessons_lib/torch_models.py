@@ -1,4 +1,9 @@
-"""PyTorch recurrent forecasters and the training loop the lessons share."""
+"""The PyTorch backend: recurrent forecasters and the training loop the lessons share.
+
+Implements the backend contract of ``lessons_lib.backends`` (``NAME``, ``build``, ``fit``,
+``predict``, ``evaluate``, ``input_gradient_norms``); ``keras_models`` has the same names,
+arguments and defaults.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_array, check_choice, check_int, check_number, check_seed
+from ._checks import check_array, check_int, check_number, check_same_shape
 from .training import (
     EpochPrinter,
     History,
     check_fit_options,
-    check_output_shape,
+    check_forget_bias,
     check_recurrent_args,
     check_training_data,
+    gradient_inputs,
 )
 
+NAME = "torch"
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
@@ -27,26 +34,69 @@ def default_device() -> torch.device:
 
 
 class RecurrentForecaster(nn.Module):
-    """A recurrent layer (LSTM, GRU or plain RNN) read at its last step, then a linear head."""
+    """Recurrent layer(s) (LSTM, GRU or plain RNN) read at the last step, then a linear head.
+
+    ``hidden`` is one width (``layers`` stacked layers of it, one ``nn.LSTM(num_layers=layers)``
+    in ``self.rnn``) or a tuple of widths: ``self.rnn`` is then the first layer and
+    ``self.stack`` the others. ``build`` is the contract's way to make one.
+    """
 
     def __init__(
-        self, n_features: int = 1, hidden: int = 32, horizon: int = 1, cell: str = "lstm", layers: int = 1
+        self,
+        n_features: int = 1,
+        hidden: int | tuple[int, ...] = 32,
+        horizon: int = 1,
+        cell: str = "lstm",
+        layers: int = 1,
     ) -> None:
         super().__init__()
-        n_features, hidden, horizon, layers, cell = check_recurrent_args(
+        n_features, widths, horizon, cell = check_recurrent_args(
             n_features, hidden, horizon, layers, cell, CELLS
         )
-        self.rnn = CELLS[cell](n_features, hidden, num_layers=layers, batch_first=True)
-        self.head = nn.Linear(hidden, horizon)
+        rnn = CELLS[cell]
+        self.stack = nn.ModuleList()
+        if len(set(widths)) == 1:
+            self.rnn = rnn(n_features, widths[0], num_layers=len(widths), batch_first=True)
+        else:
+            self.rnn = rnn(n_features, widths[0], batch_first=True)
+            for a, b in zip(widths[:-1], widths[1:], strict=True):
+                self.stack.append(rnn(a, b, batch_first=True))
+        self.head = nn.Linear(widths[-1], horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.rnn(x)  # (batch, time, hidden)
+        for layer in self.stack:
+            out, _ = layer(out)
         return self.head(out[:, -1, :])  # (batch, horizon)
+
+
+def build(
+    window: int,
+    n_features: int = 1,
+    horizon: int = 1,
+    *,
+    cell: str = "lstm",
+    hidden: int | tuple[int, ...] = 32,
+    layers: int = 1,
+    forget_bias: float | None = None,
+) -> RecurrentForecaster:
+    """A recurrent forecaster for windows ``(n, window, n_features)`` -> ``(n, horizon)``.
+
+    ``forget_bias=None`` keeps PyTorch's default (0); a number sets the LSTM forget gates' total
+    bias in every layer (Keras's default is 1).
+    """
+    window = check_int(window, "window")
+    model = RecurrentForecaster(n_features, hidden, horizon, cell, layers)
+    model.window = window
+    value = check_forget_bias(forget_bias, cell)
+    if value is not None:
+        for layer in (model.rnn, *model.stack):
+            with_forget_bias(layer, value)
+    return model
 
 
 def _optimizer(name: str, params, lr: float) -> torch.optim.Optimizer:
     options = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop, "sgd": torch.optim.SGD}
-    check_choice(name, "optimizer", sorted(options))
     return options[name](params, lr=lr)
 
 
@@ -59,18 +109,19 @@ def fit(
     y_val: np.ndarray | None = None,
     epochs: int = 10,
     lr: float = 1e-3,
-    batch_size: int | None = None,
     optimizer: str = "adam",
+    batch_size: int | None = None,
     clip: float | None = None,
     shuffle: bool = True,
     print_every: int | None = None,
-    label: str = "torch",
-    device: torch.device | None = None,
+    label: str = NAME,
+    device: str | torch.device | None = None,
 ) -> History:
     """Train with MSE; ``batch_size=None`` means full batch; ``print_every=0`` is silent.
 
-    Shapes are checked before the first step, so a model whose output does not match the
-    targets fails with a message instead of silently learning the mean.
+    ``clip`` caps the global gradient norm; ``History.grad_norms`` records, per epoch, the
+    largest norm before clipping. Shapes are checked before the first step, so a model whose
+    output does not match the targets fails with a message instead of silently learning the mean.
     """
     _check_module(model, "model")
     epochs = check_fit_options(
@@ -83,21 +134,21 @@ def fit(
         y_val=y_val,
         lr=lr,
         clip=clip,
+        optimizer=optimizer,
     )
-    check_choice(optimizer, "optimizer", ("adam", "rmsprop", "sgd"))
     X_np, y_np = check_training_data(X, y)
     has_val = X_val is not None and y_val is not None
     if has_val:
         Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
-    device = device or default_device()
+    device = torch.device(device) if device is not None else default_device()
     model.to(device)
     Xt, yt = torch.from_numpy(X_np).to(device), torch.from_numpy(y_np).to(device)
     with torch.no_grad():
-        check_output_shape(model(Xt[:2]).shape, yt[:2].shape, "fit")
+        check_same_shape(tuple(model(Xt[:2]).shape), tuple(yt[:2].shape), "the model output", "y", "fit")
     opt = _optimizer(optimizer, model.parameters(), lr)
     loss_fn = nn.MSELoss()
     n = len(Xt)
-    bs = n if batch_size is None else check_int(batch_size, "batch_size")
+    bs = n if batch_size is None else batch_size
     gen = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**63)
     report = EpochPrinter(epochs, print_every, label)
     history = History()
@@ -146,8 +197,9 @@ def predict(model: nn.Module, X: np.ndarray, batch_size: int = 4096) -> np.ndarr
 def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
     """MSE of the model on ``(X, y)``."""
     pred = predict(model, X)
-    check_output_shape(pred.shape, np.shape(y), "evaluate")
-    return float(np.mean((pred - np.asarray(y, dtype=np.float32)) ** 2))
+    y_np = check_array(y, "y", ndim=2, float32=True, expected="targets (n, horizon)")
+    check_same_shape(pred.shape, y_np.shape, "the model output", "y", "evaluate")
+    return float(np.mean((pred - y_np.astype(np.float32)) ** 2))
 
 
 def with_forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
@@ -168,39 +220,35 @@ def with_forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
 
 
 def input_gradient_norms(
-    rnn: nn.Module, seq_len: int = 200, batch: int = 16, seed: int = 0, inputs: np.ndarray | None = None
+    model: nn.Module,
+    seq_len: int = 200,
+    batch: int = 16,
+    seed: int = 0,
+    inputs: np.ndarray | None = None,
 ) -> np.ndarray:
     """How strongly the last step's output depends on each earlier input: a vanishing-gradient profile.
 
     Returns ``g`` with ``g[k]`` = mean over the batch of ||d sum(h_T) / d x_{T-k}||, so ``g[0]``
-    is the last input and ``g[100]`` the input 100 steps earlier. ``rnn`` is a batch-first
-    recurrent layer (``model.rnn``); random N(0, 1) inputs are used unless ``inputs`` is given.
+    is the last input and ``g[100]`` the input 100 steps earlier. ``model`` is a model from
+    ``build`` (its first recurrent layer, ``model.rnn``, is measured) or a batch-first recurrent
+    layer. The inputs are ``training.gradient_inputs(seed, ...)`` (the same N(0, 1) numbers in
+    every backend) unless ``inputs`` is given.
     """
+    rnn = model.rnn if isinstance(model, RecurrentForecaster) else model
     if not isinstance(rnn, nn.RNNBase):
         raise TypeError(
-            f"rnn must be a recurrent layer (nn.LSTM, nn.GRU or "
-            f"nn.RNN), e.g. model.rnn; got {type(rnn).__name__}."
+            f"model must be a model from build (or a recurrent layer: nn.LSTM, nn.GRU or "
+            f"nn.RNN, e.g. model.rnn); got {type(model).__name__}."
         )
     if not rnn.batch_first:
         raise ValueError(
-            "rnn must be batch-first (batch_first=True); "
+            "model must be batch-first (batch_first=True); "
             "its inputs are read as (batch, time, features)."
         )
     params = list(rnn.parameters())
     device = params[0].device if params else torch.device("cpu")
-    if inputs is None:
-        gen = torch.Generator().manual_seed(check_seed(seed))
-        shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), rnn.input_size)
-        x = torch.randn(*shape, generator=gen)
-    else:
-        arr = check_array(inputs, "inputs", ndim=3, float32=True, expected="(batch, time, features)")
-        if arr.shape[2] != rnn.input_size:
-            raise ValueError(
-                f"inputs has {arr.shape[2]} features per step but rnn expects {rnn.input_size}; "
-                "pass (batch, time, rnn.input_size)."
-            )
-        x = torch.from_numpy(arr.astype(np.float32))
-    x = x.to(device).requires_grad_(True)
+    x_np = gradient_inputs(seed, batch, seq_len, rnn.input_size, inputs)
+    x = torch.from_numpy(x_np).to(device).requires_grad_(True)
     was_training = rnn.training
     rnn.eval()
     out, _ = rnn(x)
@@ -215,5 +263,5 @@ def _check_module(model: object, name: str) -> None:
     if not isinstance(model, nn.Module):
         raise TypeError(
             f"{name} must be a torch.nn.Module such as "
-            f"tm.RecurrentForecaster(); got {type(model).__name__}."
+            f"tm.build(window=24); got {type(model).__name__}."
         )

@@ -15,6 +15,7 @@ from ._checks import (
     check_int,
     check_number,
     check_same_length,
+    check_seed,
     check_str,
 )
 
@@ -24,13 +25,16 @@ MAX_LAYERS = 64
 MAX_FEATURES = 100_000
 MAX_HORIZON = 100_000
 MAX_EPOCHS = 100_000
+#: The optimisers every backend's ``fit`` accepts by name.
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
 
 
 @dataclass
 class History:
     """Loss per epoch (train, and val when given), the wall time, and the largest gradient norm per epoch.
 
-    ``grad_norms`` is filled by the PyTorch loop (the norm before clipping); Keras leaves it empty.
+    ``grad_norms`` holds, per epoch, the largest global gradient norm of any step, measured before
+    clipping; every backend's ``fit`` fills it (``diagnose(grad_norms=hist.grad_norms)`` reads it).
     """
 
     train: list[float] = field(default_factory=list)
@@ -57,15 +61,18 @@ class History:
 
 
 class EpochPrinter:
-    """One compact line per reported epoch, never pages of log; ``every=0`` prints nothing."""
+    """One compact line per reported epoch, never pages of log; ``print_every=0`` prints nothing.
 
-    def __init__(self, epochs: int, every: int | None = None, label: str = "") -> None:
+    ``print_every=None`` reports about five epochs (the first, the last, every ``epochs // 5``).
+    """
+
+    def __init__(self, epochs: int, print_every: int | None = None, label: str = "") -> None:
         epochs = check_int(epochs, "epochs", maximum=MAX_EPOCHS)
-        if every is not None:
-            every = check_int(every, "print_every", minimum=0, maximum=None)
+        if print_every is not None:
+            print_every = check_int(print_every, "print_every", minimum=0, maximum=None)
         check_str(label, "label")
         self.epochs = epochs
-        self.every = max(1, epochs // 5) if every is None else every
+        self.every = max(1, epochs // 5) if print_every is None else print_every
         self.label = f"[{label}] " if label else ""
 
     def __call__(self, epoch: int, train: float, val: float | None, seconds: float) -> None:
@@ -74,7 +81,8 @@ class EpochPrinter:
         if epoch == 1 or epoch == self.epochs or epoch % self.every == 0:
             val_text = f"  val {val:.3e}" if val is not None else ""
             print(
-                f"{self.label}epoch {epoch:>3}/{self.epochs}  train {train:.3e}{val_text}  ({seconds:.1f} s)",
+                f"{self.label}epoch {epoch:>3}/{self.epochs}  train {train:.3e}{val_text}"
+                f"  ({seconds:.1f} s)",
                 flush=True,
             )
 
@@ -89,27 +97,43 @@ def check_training_data(
     return X_arr.astype(np.float32), y_arr.astype(np.float32)
 
 
-def check_output_shape(got: tuple[int, ...], expected: tuple[int, ...], where: str) -> None:
-    """A model's output must have the target's shape; say so before the loss broadcasts it."""
-    if tuple(got) != tuple(expected):
-        raise ValueError(
-            f"{where}: the model returns shape {tuple(got)} but the targets have shape "
-            f"{tuple(expected)}. The loss would broadcast one against the other and the model "
-            "would learn the mean. Make the model's last layer output one value per target step."
-        )
-
-
 def check_recurrent_args(
     n_features: Any, hidden: Any, horizon: Any, layers: Any, cell: Any, cells: Iterable[str]
-) -> tuple[int, int, int, int, str]:
-    """Validate a recurrent forecaster's sizes and cell name (shared by PyTorch and Keras)."""
-    return (
-        check_int(n_features, "n_features", maximum=MAX_FEATURES),
-        check_int(hidden, "hidden", maximum=MAX_HIDDEN),
-        check_int(horizon, "horizon", maximum=MAX_HORIZON),
-        check_int(layers, "layers", maximum=MAX_LAYERS),
-        check_choice(cell, "cell", sorted(cells)),
-    )
+) -> tuple[int, tuple[int, ...], int, str]:
+    """Validate a recurrent forecaster's sizes and cell name (shared by every backend).
+
+    ``hidden`` is one width (repeated ``layers`` times) or a tuple of widths, one per stacked
+    layer. Returns ``(n_features, widths, horizon, cell)``.
+    """
+    n_features = check_int(n_features, "n_features", maximum=MAX_FEATURES)
+    layers = check_int(layers, "layers", maximum=MAX_LAYERS)
+    if isinstance(hidden, tuple | list):
+        if not hidden:
+            raise ValueError("hidden is empty; give one width such as 32, or one per layer such as (64, 32).")
+        widths = tuple(check_int(h, "hidden", maximum=MAX_HIDDEN) for h in hidden)
+        if layers not in (1, len(widths)):
+            raise ValueError(
+                f"hidden gives {len(widths)} widths but layers={layers}; "
+                "pass one width per layer (then layers may be left at 1)."
+            )
+    else:
+        widths = (check_int(hidden, "hidden", maximum=MAX_HIDDEN),) * layers
+    if len(widths) > MAX_LAYERS:
+        raise ValueError(f"hidden gives {len(widths)} layers; at most {MAX_LAYERS}.")
+    horizon = check_int(horizon, "horizon", maximum=MAX_HORIZON)
+    cell = check_choice(cell, "cell", sorted(cells))
+    return n_features, widths, horizon, cell
+
+
+def check_forget_bias(forget_bias: Any, cell: str) -> float | None:
+    """``forget_bias`` is None (the framework's default) or a number, and only for an LSTM."""
+    value = check_number(forget_bias, "forget_bias", allow_none=True)
+    if value is not None and cell != "lstm":
+        raise ValueError(
+            f"forget_bias applies to LSTM cells only; cell={cell!r} has no forget gate. "
+            "Leave forget_bias=None or use cell='lstm'."
+        )
+    return value
 
 
 def check_fit_options(
@@ -123,6 +147,7 @@ def check_fit_options(
     y_val: Any,
     lr: Any = None,
     clip: Any = None,
+    optimizer: Any = "adam",
 ) -> int:
     """Validate a training loop's options before any work (shared by PyTorch and Keras); returns epochs."""
     epochs = check_int(epochs, "epochs", maximum=MAX_EPOCHS)
@@ -139,9 +164,24 @@ def check_fit_options(
         )
     check_number(lr, "lr", minimum=0.0, strict=True, allow_none=True)
     check_number(clip, "clip", minimum=0.0, strict=True, allow_none=True)
+    check_choice(optimizer, "optimizer", OPTIMIZERS)
     return epochs
 
 
-def check_learning_rate(lr: Any) -> float:
-    """A learning rate is a finite number > 0."""
-    return check_number(lr, "lr", minimum=0.0, strict=True)
+def gradient_inputs(
+    seed: Any, batch: Any, seq_len: Any, n_features: int, inputs: Any = None
+) -> np.ndarray:
+    """The inputs of ``input_gradient_norms``: the same N(0, 1) numbers in every backend.
+
+    ``inputs`` (batch, time, features) replaces them; it must have ``n_features`` per step.
+    """
+    if inputs is None:
+        shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), n_features)
+        return np.random.default_rng(check_seed(seed)).standard_normal(shape).astype(np.float32)
+    arr = check_array(inputs, "inputs", ndim=3, float32=True, expected="(batch, time, features)")
+    if arr.shape[2] != n_features:
+        raise ValueError(
+            f"inputs has {arr.shape[2]} features per step but the model expects {n_features}; "
+            "pass (batch, time, n_features)."
+        )
+    return arr.astype(np.float32)

@@ -16,7 +16,7 @@ def sliding_windows(
     horizon: int = 1,
     *,
     inputs: Sequence[int] | None = None,
-    target: int | None = None,
+    target_col: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cut a series into ``X`` (n, window, features) and ``y`` (n, horizon), float32.
 
@@ -24,7 +24,7 @@ def sliding_windows(
     input columns; its targets are rows ``i+window .. i+window+horizon-1`` of the target column.
 
     For a 2-D ``(time, features)`` array, ``inputs`` lists the input columns (default: all) and
-    ``target`` names the target column; it is required when there is more than one column, so
+    ``target_col`` names the target column; it is required when there is more than one column, so
     which column is predicted is always a choice the code states.
     """
     data = check_array(series, "series", ndim=(1, 2), float32=True)
@@ -33,14 +33,14 @@ def sliding_windows(
     if data.ndim == 1:
         data = data[:, None]
     n_time, n_cols = data.shape
-    if target is None:
+    if target_col is None:
         if n_cols > 1:
             raise ValueError(
-                f"series has {n_cols} columns, so target must say which one to predict "
-                "(e.g. target=0); inputs then says which columns the model sees."
+                f"series has {n_cols} columns, so target_col must say which one to predict "
+                "(e.g. target_col=0); inputs then says which columns the model sees."
             )
-        target = 0
-    target = _check_column(target, n_cols, "target")
+        target_col = 0
+    target_col = _check_column(target_col, n_cols, "target_col")
     if inputs is None:
         cols = list(range(n_cols))
     else:
@@ -56,7 +56,7 @@ def sliding_windows(
     views = np.lib.stride_tricks.sliding_window_view(data, window + horizon, axis=0)
     # views: (n, n_cols, window + horizon)
     X = np.ascontiguousarray(views[:, cols, :window].transpose(0, 2, 1), dtype=np.float32)
-    y = np.ascontiguousarray(views[:, target, window:], dtype=np.float32)
+    y = np.ascontiguousarray(views[:, target_col, window:], dtype=np.float32)
     return X, y
 
 
@@ -198,7 +198,7 @@ class WindowedData:
     horizon: int = 1
     train_frac: float = 0.8
     inputs: Sequence[int] | None = None
-    target: int | None = None
+    target_col: int | None = None
     X: np.ndarray = field(init=False, repr=False)
     y: np.ndarray = field(init=False, repr=False)
     X_train: np.ndarray = field(init=False, repr=False)
@@ -208,7 +208,7 @@ class WindowedData:
 
     def __post_init__(self) -> None:
         self.X, self.y = sliding_windows(
-            self.series, self.window, self.horizon, inputs=self.inputs, target=self.target
+            self.series, self.window, self.horizon, inputs=self.inputs, target_col=self.target_col
         )
         self.X_train, self.X_val, self.y_train, self.y_val = time_split(self.X, self.y, self.train_frac)
 

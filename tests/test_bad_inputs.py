@@ -113,15 +113,15 @@ CASES: list[Case] = [
     ("windows-horizon-zero", lambda: ll.sliding_windows(S, 5, 0), ValueError, r"horizon must be >= 1"),
     ("windows-horizon-huge", lambda: ll.sliding_windows(S, 5, 10**9), ValueError, r"horizon must be <="),
     ("windows-horizon-too-long", lambda: ll.sliding_windows(S, 5, 56), ValueError, r"longer than the series"),
-    ("windows-target-missing", lambda: ll.sliding_windows(COLS, 5), ValueError, r"target must say which one"),
-    ("windows-target-range", lambda: ll.sliding_windows(COLS, 5, target=2), ValueError, r"target column 2 does not"),
-    ("windows-target-bool", lambda: ll.sliding_windows(COLS, 5, target=True), TypeError, r"target must hold integer"),
-    ("windows-target-str", lambda: ll.sliding_windows(COLS, 5, target="y"), TypeError, r"target must hold integer"),
-    ("windows-inputs-int", lambda: ll.sliding_windows(COLS, 5, inputs=0, target=0), TypeError, r"inputs must be a list"),
-    ("windows-inputs-str", lambda: ll.sliding_windows(COLS, 5, inputs="0", target=0), TypeError, r"inputs must be a list"),
-    ("windows-inputs-empty", lambda: ll.sliding_windows(COLS, 5, inputs=[], target=0), ValueError, r"inputs is empty"),
-    ("windows-inputs-range", lambda: ll.sliding_windows(COLS, 5, inputs=[0, 5], target=0), ValueError, r"inputs column 5"),
-    ("windows-inputs-float", lambda: ll.sliding_windows(COLS, 5, inputs=[0.0], target=0), TypeError, r"inputs must hold"),
+    ("windows-target-missing", lambda: ll.sliding_windows(COLS, 5), ValueError, r"target_col must say which one"),
+    ("windows-target-range", lambda: ll.sliding_windows(COLS, 5, target_col=2), ValueError, r"target_col column 2 does not"),
+    ("windows-target-bool", lambda: ll.sliding_windows(COLS, 5, target_col=True), TypeError, r"target_col must hold integer"),
+    ("windows-target-str", lambda: ll.sliding_windows(COLS, 5, target_col="y"), TypeError, r"target_col must hold integer"),
+    ("windows-inputs-int", lambda: ll.sliding_windows(COLS, 5, inputs=0, target_col=0), TypeError, r"inputs must be a list"),
+    ("windows-inputs-str", lambda: ll.sliding_windows(COLS, 5, inputs="0", target_col=0), TypeError, r"inputs must be a list"),
+    ("windows-inputs-empty", lambda: ll.sliding_windows(COLS, 5, inputs=[], target_col=0), ValueError, r"inputs is empty"),
+    ("windows-inputs-range", lambda: ll.sliding_windows(COLS, 5, inputs=[0, 5], target_col=0), ValueError, r"inputs column 5"),
+    ("windows-inputs-float", lambda: ll.sliding_windows(COLS, 5, inputs=[0.0], target_col=0), TypeError, r"inputs must hold"),
     # ---- time_split ------------------------------------------------------------------------
     ("split-X-None", lambda: ll.time_split(None, Y2), TypeError, r"X is None"),
     ("split-y-strings", lambda: ll.time_split(X3, [["1"]] * 20), TypeError, r"y holds strings"),
@@ -163,7 +163,7 @@ CASES: list[Case] = [
     ("wd-series-nan", lambda: ll.WindowedData(np.r_[S, np.nan], window=5), ValueError, r"series contains 1 NaN"),
     ("wd-frac-bool", lambda: ll.WindowedData(S, window=5, train_frac=True), TypeError, r"train_frac must be a number"),
     ("wd-frac-val-empty", lambda: ll.WindowedData(S[:7], window=5, train_frac=0.3), ValueError, r"0 training"),
-    ("wd-target-missing", lambda: ll.WindowedData(COLS, window=5), ValueError, r"target must say which one"),
+    ("wd-target-missing", lambda: ll.WindowedData(COLS, window=5), ValueError, r"target_col must say which one"),
     # ---- Scaler ----------------------------------------------------------------------------
     ("scaler-range-None", lambda: ll.Scaler(feature_range=None), TypeError, r"feature_range must be a pair"),
     ("scaler-range-str", lambda: ll.Scaler(feature_range="01"), TypeError, r"feature_range must be a pair"),
@@ -253,19 +253,19 @@ CASES: list[Case] = [
     ("diagnose-losses-strings", lambda: ll.diagnose(["a", "b", "c"]), TypeError, r"losses holds strings"),
     ("diagnose-losses-complex", lambda: ll.diagnose([1 + 1j, 1.0, 1.0]), TypeError, r"losses holds complex"),
     ("diagnose-losses-history", lambda: ll.diagnose(training.History()), TypeError, r"losses holds a History"),
-    ("diagnose-pred-without-targets", lambda: ll.diagnose(predictions=Y2), ValueError, r"pass targets"),
-    ("diagnose-targets-nan", lambda: ll.diagnose(LOSSES, Y2, np.full((20, 1), np.nan)), ValueError, r"targets contains 20 NaN"),
-    ("diagnose-targets-inf", lambda: ll.diagnose(predictions=[1.0, 2.0], targets=[1.0, np.inf]), ValueError, r"targets contains"),
-    ("diagnose-targets-empty", lambda: ll.diagnose(LOSSES, [], []), ValueError, r"predictions is empty"),
-    ("diagnose-targets-0d", lambda: ll.diagnose(LOSSES, 1.0, 1.0), ValueError, r"predictions must be 1-D"),
-    ("diagnose-targets-4d", lambda: ll.diagnose(LOSSES, Y2, np.zeros((1, 1, 1, 1))), ValueError, r"targets must be"),
-    ("diagnose-inputs-length", lambda: ll.diagnose(LOSSES, Y2, Y2, inputs=X3[:7]), ValueError, r"inputs has 7 rows but targets has 20"),
+    ("diagnose-pred-without-targets", lambda: ll.diagnose(pred=Y2), ValueError, r"pass target="),
+    ("diagnose-targets-nan", lambda: ll.diagnose(LOSSES, Y2, np.full((20, 1), np.nan)), ValueError, r"target contains 20 NaN"),
+    ("diagnose-targets-inf", lambda: ll.diagnose(pred=[1.0, 2.0], target=[1.0, np.inf]), ValueError, r"target contains"),
+    ("diagnose-targets-empty", lambda: ll.diagnose(LOSSES, [], []), ValueError, r"pred is empty"),
+    ("diagnose-targets-0d", lambda: ll.diagnose(LOSSES, 1.0, 1.0), ValueError, r"pred must be 1-D"),
+    ("diagnose-targets-4d", lambda: ll.diagnose(LOSSES, Y2, np.zeros((1, 1, 1, 1))), ValueError, r"target must be"),
+    ("diagnose-inputs-length", lambda: ll.diagnose(LOSSES, Y2, Y2, inputs=X3[:7]), ValueError, r"inputs has 7 rows but target has 20"),
     ("diagnose-inputs-strings", lambda: ll.diagnose(LOSSES, Y2, Y2, inputs=[["x"]]), TypeError, r"inputs holds strings"),
     ("diagnose-output_shape-str", lambda: ll.diagnose(LOSSES, Y2, Y2, output_shape="(20, 1)"), TypeError, r"output_shape must be a shape"),
     ("diagnose-output_shape-int", lambda: ll.diagnose(LOSSES, Y2, Y2, output_shape=20), TypeError, r"output_shape must be a shape"),
     ("diagnose-output_shape-None-dim", lambda: ll.diagnose(LOSSES, Y2, Y2, output_shape=(None, 1)), TypeError, r"output_shape"),
     ("diagnose-output_shape-negative", lambda: ll.diagnose(LOSSES, Y2, Y2, output_shape=(-1, 1)), TypeError, r"non-negative"),
-    ("diagnose-output_shape-no-targets", lambda: ll.diagnose(LOSSES, output_shape=(20, 1)), ValueError, r"output_shape needs targets"),
+    ("diagnose-output_shape-no-targets", lambda: ll.diagnose(LOSSES, output_shape=(20, 1)), ValueError, r"output_shape needs a target"),
     ("diagnose-grad_norms-negative", lambda: ll.diagnose(LOSSES, grad_norms=[1.0, -2.0]), ValueError, r"grad_norms holds negative"),
     ("diagnose-grad_norms-2d", lambda: ll.diagnose(LOSSES, grad_norms=[[1.0]]), ValueError, r"grad_norms must be 1-D"),
     ("diagnose-grad_norms-str", lambda: ll.diagnose(LOSSES, grad_norms="big"), TypeError, r"grad_norms is a string"),
@@ -343,7 +343,7 @@ CASES: list[Case] = [
     ("fit-lr-nan", lambda: _fit_options(lr=np.nan), ValueError, r"lr must be a finite"),
     ("fit-lr-str", lambda: _fit_options(lr="1e-3"), TypeError, r"lr must be a number"),
     ("fit-clip-negative", lambda: _fit_options(clip=-1.0), ValueError, r"clip must be > 0"),
-    ("epoch-printer-every", lambda: training.EpochPrinter(10, every=1.5), TypeError, r"print_every must be an integer"),
+    ("epoch-printer-every", lambda: training.EpochPrinter(10, print_every=1.5), TypeError, r"print_every must be an integer"),
 ]
 
 
@@ -387,7 +387,7 @@ def test_valid_edge_inputs_still_work():
     assert ll.diagnose(LOSSES, np.full((20, 1), np.nan), Y2).codes[0] == "non_finite"
     assert "shape_mismatch" in ll.diagnose(LOSSES, Y2, Y2, output_shape=(20, 5, 1)).codes
     assert ll.diagnose(LOSSES, Y2, Y2, output_shape=np.array([20, 1])).healthy
-    X, y = ll.sliding_windows(COLS, 5, inputs=(np.int64(0),), target=np.int64(-1))
+    X, y = ll.sliding_windows(COLS, 5, inputs=(np.int64(0),), target_col=np.int64(-1))
     assert X.shape == (55, 5, 1) and y.shape == (55, 1)
     ll.time_split(X3, np.zeros((20, 3)), gap=4)  # a larger gap than needed is allowed
     ll.Scaler(feature_range=[0, 1]).fit([0.0, 1e-300])  # a tiny but normal span still scales
@@ -445,7 +445,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sine-amplitude": lambda a, b: ll.sine(n=50, amplitude=a, noise=b),
     "sliding_windows": lambda a, b: ll.sliding_windows(a, b if isinstance(b, int) and not isinstance(b, bool) and b < 1000 else 3),
     "sliding_windows-window": lambda a, b: ll.sliding_windows(S, a, b),
-    "sliding_windows-cols": lambda a, b: ll.sliding_windows(COLS, 3, inputs=a, target=b),
+    "sliding_windows-cols": lambda a, b: ll.sliding_windows(COLS, 3, inputs=a, target_col=b),
     "time_split": lambda a, b: ll.time_split(a, b),
     "time_split-frac": lambda a, b: ll.time_split(X3, Y2, a, val_size=b if b is None or isinstance(b, int) else None),
     "time_split-gap": lambda a, b: ll.time_split(X3, Y2, gap=a),

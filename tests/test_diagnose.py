@@ -1,14 +1,17 @@
 """Each finding code on a constructed case, and no alarm on healthy or slow-but-real runs."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from lessons_lib.diagnose import CODES, diagnose
+from lessons_lib.diagnose import CHECKS, CODES, codes_table, diagnose
 
 rng = np.random.RandomState(0)
 T = np.sin(np.linspace(0, 12, 200))[:, None]  # targets (200, 1)
 WINDOWS = np.stack([np.roll(T[:, 0], k) for k in range(1, 9)], axis=1)[:, :, None]  # their history
 FALLING = list(np.geomspace(1.0, 1e-3, 30))
+RAMP = np.linspace(0, 2, 200)[:, None]  # a trend: its second half is above its first
 
 
 def test_healthy_run_has_no_findings():
@@ -30,44 +33,44 @@ def test_slow_but_real_learning_is_not_flat():
 
 
 def test_flat_loss_and_its_link_to_the_target_variance():
-    report = diagnose([200.0, 199.9, 200.2, 200.0, 199.95], targets=np.sqrt(200) * rng.randn(500, 1))
+    report = diagnose([200.0, 199.9, 200.2, 200.0, 199.95], target=np.sqrt(200) * rng.randn(500, 1))
     assert "flat_loss" in report
     assert "target variance" in report.findings[0].evidence
 
 
 def test_constant_output_near_the_mean_is_a_mean_predictor():
     pred = np.full_like(T, T.mean() + 0.01)
-    report = diagnose(predictions=pred, targets=T)
+    report = diagnose(pred=pred, target=T)
     assert report.codes == ["constant_output", "mean_predictor"]
 
 
 def test_constant_far_from_the_mean_is_not_called_the_mean():
-    report = diagnose(predictions=np.full_like(T, 3.0), targets=T)
+    report = diagnose(pred=np.full_like(T, 3.0), target=T)
     assert "constant_output" in report and "mean_predictor" not in report
 
 
 def test_uninformative_input():
     time_index = np.arange(200, dtype=float)[:, None, None] * np.ones((1, 8, 1))
-    report = diagnose(targets=rng.randn(200, 1), inputs=time_index / 200)
+    report = diagnose(target=rng.randn(200, 1), inputs=time_index / 200)
     assert report.codes == ["uninformative_input"]
-    assert "uninformative_input" not in diagnose(targets=T, inputs=WINDOWS)
+    assert "uninformative_input" not in diagnose(target=T, inputs=WINDOWS)
 
 
 def test_unscaled_data_in_inputs_or_targets():
-    assert diagnose(targets=100 + T).codes == ["unscaled_data"]
-    assert "unscaled_data" in diagnose(targets=T, inputs=2000 * WINDOWS)
-    assert "unscaled_data" not in diagnose(targets=3 * T, inputs=3 * WINDOWS)
+    assert diagnose(target=100 + T).codes == ["unscaled_data"]
+    assert "unscaled_data" in diagnose(target=T, inputs=2000 * WINDOWS)
+    assert "unscaled_data" not in diagnose(target=3 * T, inputs=3 * WINDOWS)
 
 
 def test_shape_mismatch_from_output_shape_or_predictions():
-    assert "shape_mismatch" in diagnose(targets=np.zeros((1000, 1)) + T.mean(), output_shape=(1,))
-    assert "shape_mismatch" in diagnose(predictions=T[:, 0], targets=T)
+    assert "shape_mismatch" in diagnose(target=np.zeros((1000, 1)) + T.mean(), output_shape=(1,))
+    assert "shape_mismatch" in diagnose(pred=T[:, 0], target=T)
 
 
 def test_non_finite_losses_or_predictions():
     report = diagnose([1.0, 0.5, np.nan, np.nan])
     assert report.codes == ["non_finite"] and "index 2" in report.findings[0].evidence
-    assert diagnose(predictions=np.full_like(T, np.inf), targets=T).codes[0] == "non_finite"
+    assert diagnose(pred=np.full_like(T, np.inf), target=T).codes[0] == "non_finite"
 
 
 def test_exploding_gradients():
@@ -77,25 +80,84 @@ def test_exploding_gradients():
 
 
 def test_every_code_is_documented_and_report_prints_each_fix():
-    report = diagnose([1.0, 1.0, 1.0], predictions=np.full_like(T, T.mean()), targets=T)
+    report = diagnose([1.0, 1.0, 1.0], pred=np.full_like(T, T.mean()), target=T)
     assert set(report.codes) <= set(CODES)
     text = repr(report)
     assert all(f"[{code}]" in text for code in report.codes) and "try:" in text
 
 
 def test_bad_arguments_say_what_to_do():
-    with pytest.raises(ValueError, match="targets"):
-        diagnose(predictions=T)
+    with pytest.raises(ValueError, match="target"):
+        diagnose(pred=T)
     with pytest.raises(TypeError, match="losses holds strings"):
         diagnose(losses=["a", object()])
 
 
 def test_squeezed_output_is_not_a_constant():
-    report = diagnose(predictions=0.5 + 0.2 * (T - 0.5), targets=T)
+    report = diagnose(pred=0.5 + 0.2 * (T - 0.5), target=T)
     assert report.codes == ["squeezed_output"]
-    assert diagnose(predictions=0.8 * T, targets=T).healthy
+    assert diagnose(pred=0.8 * T, target=T).healthy
 
 
 def test_diverged_loss():
     assert diagnose([0.5, 0.2, 0.1, 0.5, 1.1]).codes == ["diverged_loss"]
     assert "diverged_loss" not in diagnose([0.5, 0.2, 0.1, 0.12, 0.11])
+
+
+# One triggering and one healthy case per code: diagnose's keyword arguments for each.
+CASES = {
+    "non_finite": ({"losses": [1.0, np.nan, 0.5]}, {"losses": [1.0, 0.5, 0.2]}),
+    "shape_mismatch": ({"pred": T[:, 0], "target": T}, {"pred": T, "target": T}),
+    "flat_loss": ({"losses": [1.0, 0.99, 1.0, 0.98]}, {"losses": FALLING}),
+    "diverged_loss": ({"losses": [0.5, 0.1, 0.6]}, {"losses": FALLING}),
+    "constant_output": ({"pred": np.full_like(T, 3.0), "target": T}, {"pred": 0.9 * T, "target": T}),
+    "mean_predictor": (
+        {"pred": np.full_like(T, T.mean()), "target": T},
+        {"pred": np.full_like(T, 3.0), "target": T},
+    ),
+    "squeezed_output": ({"pred": 0.3 * T, "target": T}, {"pred": 0.9 * T, "target": T}),
+    "uninformative_input": (
+        {"target": rng.randn(200, 1), "inputs": rng.randn(200, 8, 1)},
+        {"target": T, "inputs": WINDOWS},
+    ),
+    "unscaled_data": ({"target": 100 + T}, {"target": T}),
+    "exploding_gradients": ({"grad_norms": np.r_[np.ones(50), 5e3]}, {"grad_norms": np.ones(50)}),
+    "beyond_training_range": (  # a trend: the last half lies above the first; capped vs followed
+        {"pred": np.minimum(RAMP, 1.1), "target": RAMP, "train_target": RAMP[:100]},
+        {"pred": RAMP + 0.05 * rng.randn(*RAMP.shape), "target": RAMP, "train_target": RAMP[:100]},
+    ),
+}
+
+
+def test_every_code_has_a_case():
+    assert set(CASES) == set(CODES) and len(CODES) == len(CHECKS) == len(set(CODES))
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_each_code_triggers_on_its_case_and_not_on_a_healthy_one(code):
+    bad, good = CASES[code]
+    found = diagnose(**bad)
+    assert code in found and code in found.checked, found
+    assert code not in diagnose(**good)
+    assert code in diagnose(**good).checked
+
+
+def test_the_checked_line_lists_the_checks_that_ran_in_registry_order():
+    report = diagnose(FALLING, T, T, inputs=WINDOWS, grad_norms=np.ones(30), train_target=T)
+    assert report.checked == list(CODES)
+    assert diagnose(FALLING).checked == ["non_finite", "flat_loss", "diverged_loss"]
+    assert f"checked: {', '.join(CODES)}" in repr(report)
+
+
+def test_readme_table_is_the_registry():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert codes_table() in readme, "README's diagnose table is out of date: paste codes_table()"
+
+
+def test_beyond_training_range_needs_targets_outside_and_says_how_far_predictions_go():
+    inside = {"pred": 0.5 * T, "target": T, "train_target": T}  # squeezed, but all in range
+    assert "beyond_training_range" not in diagnose(**inside)
+    report = diagnose(pred=np.minimum(RAMP, 1.1), target=RAMP, train_target=RAMP[:100])
+    assert report.codes == ["beyond_training_range"] and "[0, 0.995]" in report.findings[0].evidence
+    with pytest.raises(ValueError, match="train_target needs a target"):
+        diagnose(FALLING, train_target=T)

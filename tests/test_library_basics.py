@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import lessons_lib
-from lessons_lib import bench, recording, set_seed, sine, two_waves
+from lessons_lib import recording, set_seed, sine, two_waves
+from tools import bench
 
 
 def test_import_does_not_pull_frameworks():
@@ -89,7 +90,8 @@ def test_torch_fit_refuses_a_model_whose_output_does_not_match_the_targets():
 
     X = np.zeros((8, 5, 1), dtype=np.float32)
     model = tm.RecurrentForecaster(1, 4, horizon=1)
-    with pytest.raises(ValueError, match=r"model returns shape \(2, 1\) but the targets have shape \(2, 3\)"):
+    message = r"fit: the model output has shape \(2, 1\) but y has shape \(2, 3\)"
+    with pytest.raises(ValueError, match=message):
         tm.fit(model, X, np.zeros((8, 3)), epochs=1)
     with pytest.raises(ValueError, match="X must be 3-D"):
         tm.fit(model, X[..., 0], np.zeros((8, 1)), epochs=1)
@@ -100,7 +102,7 @@ def test_torch_fit_refuses_a_model_whose_output_does_not_match_the_targets():
 def test_epoch_printer_reports_first_every_and_last_and_can_be_silenced(capsys):
     from lessons_lib.training import EpochPrinter
 
-    loud, quiet = EpochPrinter(120, 30), EpochPrinter(120, 0)
+    loud, quiet = EpochPrinter(120, print_every=30), EpochPrinter(120, print_every=0)
     for epoch in range(1, 121):
         loud(epoch, 1.0, None, 0.0)
         quiet(epoch, 1.0, None, 0.0)
@@ -128,3 +130,22 @@ def test_seed_offset_and_threads_come_from_the_environment(monkeypatch):
     with pytest.raises(ValueError, match="LESSONS_THREADS must be a whole number"):
         seeding.thread_count()
     assert set_seed(1, frameworks=()) is None, "a bare call prints nothing in a notebook"
+
+
+def test_table_aligns_numbers_and_shows_without_quotes():
+    import lessons_lib as ll
+
+    t = ll.table({"naive": 0.5, "linear AR(10)": 1.234567e-3})
+    assert repr(t) == str(t) and isinstance(t, str)
+    lines = t.splitlines()
+    assert lines[0].split() == ["value"] and set(lines[1]) <= {"-", " "}
+    assert lines[2].endswith("0.5") and lines[3].endswith("0.001235")
+    rows = ll.table([{"model": "lstm", "mse": 0.1, "epochs": 20}], title="results")
+    assert rows.splitlines()[0] == "results" and "epochs" in rows
+    nested = ll.table({"torch": {"mse": 1.0, "seconds": 2}, "keras": {"mse": 3.0, "seconds": 4}})
+    assert nested.splitlines()[0].split() == ["mse", "seconds"]
+    assert ll.table([("a", 1)], columns=["name", "n"]).splitlines()[2].split() == ["a", "1"]
+    with pytest.raises(ValueError, match="columns is required"):
+        ll.table([("a", 1)])
+    with pytest.raises(ValueError, match="a row has 1 cells but there are 2 columns"):
+        ll.table([("a", 1), ("b",)], columns=["name", "n"])

@@ -76,4 +76,5 @@ def test_sweep_reports_seed_dependent_asserts(tmp_path, capsys):
 def test_threads2_takes_two_slots():
     assert robust.run_threads("threads2") == 2 and robust.run_threads("seed+1") == 1
     assert robust.run_env("onednn_off")["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert robust.run_env("keras")["LESSONS_BACKEND"] == "keras"
     assert robust.run_env("baseline")["TF_CPP_MIN_LOG_LEVEL"] == "3"

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from lessons_lib import WindowedData, rolling_origin_folds, sliding_windows, time_split
@@ -27,7 +27,7 @@ def test_windows_equal_plain_loop(length, window, horizon, seed):
     if window + horizon > length:
         with pytest.raises(ValueError, match="longer than the series"):
             sliding_windows(series, window, horizon)
-        return
+    assume(window + horizon <= length)
     X, y = sliding_windows(series, window, horizon)
     X_ref, y_ref = loop_windows(series, window, horizon)
     assert X.shape == (length - window - horizon + 1, window, 1)
@@ -46,8 +46,7 @@ def test_windows_equal_plain_loop(length, window, horizon, seed):
 )
 def test_no_training_target_at_or_after_first_validation_target(length, window, horizon, frac):
     times = np.arange(length, dtype=np.float32)  # values are their own time stamps
-    if window + horizon + 2 > length:
-        return
+    assume(window + horizon + 2 <= length)
     X, y = sliding_windows(times, window, horizon)
     try:
         X_tr, X_va, y_tr, y_va = time_split(X, y, frac)
@@ -72,14 +71,14 @@ def test_seed_shapes_reproduced():
 def test_explicit_input_and_target_columns():
     t = np.arange(50, dtype=float)
     data = np.stack([t, 10 * t], axis=1)
-    X, y = sliding_windows(data, 5, 2, inputs=[0], target=1)
+    X, y = sliding_windows(data, 5, 2, inputs=[0], target_col=1)
     assert X.shape == (44, 5, 1)
     np.testing.assert_array_equal(X[0, :, 0], t[:5])
     np.testing.assert_array_equal(y[0], [50, 60])
-    with pytest.raises(ValueError, match="target must say which one"):
+    with pytest.raises(ValueError, match="target_col must say which one"):
         sliding_windows(data, 5)
-    with pytest.raises(ValueError, match="target column 2 does not exist"):
-        sliding_windows(data, 5, target=2)
+    with pytest.raises(ValueError, match="target_col column 2 does not exist"):
+        sliding_windows(data, 5, target_col=2)
 
 
 @pytest.mark.parametrize(

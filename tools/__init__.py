@@ -2,6 +2,8 @@
 
 - ``python -m tools.robust``: the robustness sweep (every notebook under seed, thread and oneDNN
   perturbations), writing ``build/robust.json``.
+- ``python -m tools.bench``: run every notebook once, time it, collect what it ``record``-ed
+  into ``build/bench.json`` (``make bench``).
 - ``python -m tools.quoted_numbers``: every number the markdown quotes is printed, recorded or
   written in a code cell.
 """

@@ -36,7 +36,7 @@ Ignored:
   "Python 3.11");
 - durations: a number followed by a time unit (``~30 s``, ``40 minutes``, ``2 h``, ``15 ms``).
   Wall-clock time depends on the machine and its load, the lessons never assert it (speed is the
-  benchmark's job, ``python -m lessons_lib.bench``), and "about 40 minutes" is reading guidance;
+  benchmark's job, ``python -m tools.bench``), and "about 40 minutes" is reading guidance;
 - numbers listed in an HTML comment of the same cell, ``<!-- cited: 1997, 2015 -->``: external
   facts with a source (the comment also hides its own numbers from the check). Put the source in
   the visible text.
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.notebooks:
         nb = nbformat.read(path, as_version=4)
         if not _executed(nb):
-            from lessons_lib.bench import execute_notebook_recorded
+            from tools.bench import execute_notebook_recorded
 
             print(f"executing {path} ...", flush=True)
             nb, _, recorded = execute_notebook_recorded(path, allow_errors=True)

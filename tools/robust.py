@@ -10,6 +10,8 @@ Each run is a fresh kernel with its own environment (this process's environment 
                  seeds (``ll.two_waves(seed=...)``) stay
 ``threads2``     two math threads: ``LESSONS_THREADS=2``, ``OMP_NUM_THREADS=2``, ``MKL_NUM_THREADS=2``
 ``onednn_off``   ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow without oneDNN kernels
+``keras``        ``LESSONS_BACKEND=keras``: lessons that train through ``ll.load_backend()`` use
+                 the Keras backend instead of PyTorch (their asserts must hold in both)
 ===============  =================================================================================
 
 Every run sets ``TF_CPP_MIN_LOG_LEVEL=3`` and one math thread per library unless the perturbation
@@ -43,6 +45,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from lessons_lib._tf_quiet import QUIET_ENV
+
 PERTURBATIONS: dict[str, dict[str, str]] = {
     "baseline": {},
     "seed+1": {"LESSONS_SEED_OFFSET": "1"},
@@ -56,9 +60,11 @@ PERTURBATIONS: dict[str, dict[str, str]] = {
         "OMP_WAIT_POLICY": "PASSIVE",
     },
     "onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
+    "keras": {"LESSONS_BACKEND": "keras"},
 }
 BASE_ENV = {
-    "TF_CPP_MIN_LOG_LEVEL": "3",
+    **QUIET_ENV,
+    "LESSONS_BACKEND": "torch",
     "LESSONS_SEED_OFFSET": "0",
     "LESSONS_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -173,7 +179,7 @@ def run_one(path: str, perturbation: str, executed_dir: str, timeout: int, check
     """Execute one notebook under one perturbation (in a worker process); return its result."""
     import nbformat
 
-    from lessons_lib.bench import execute_notebook_recorded
+    from tools.bench import execute_notebook_recorded
     from tools.quoted_numbers import RECORDED_KEY, check_notebook
 
     nb_path = Path(path)

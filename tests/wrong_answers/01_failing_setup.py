@@ -30,7 +30,8 @@ WRONG = {
         {
             "why": "the lesson's own mistake: the time index as input (inputs=[0])",
             "code": (
-                "X_hist, Y_hist = ll.sliding_windows(data, window=100, horizon=100, inputs=[0], target=1)\n"
+                "X_hist, Y_hist = ll.sliding_windows(data, window=100, horizon=100,"
+                " inputs=[0], target_col=1)\n"
                 "print(\"X_hist:\", np.shape(X_hist), \" Y_hist:\", np.shape(Y_hist))"
             ),
             "message": "q2: X_hist holds the time index",
@@ -39,15 +40,16 @@ WRONG = {
             "why": "both columns as input (time index and history)",
             "code": (
                 "X_hist, Y_hist = ll.sliding_windows(data, window=100, horizon=100,"
-                " inputs=[0, 1], target=1)\n"
+                " inputs=[0, 1], target_col=1)\n"
                 "print(\"X_hist:\", np.shape(X_hist), \" Y_hist:\", np.shape(Y_hist))"
             ),
             "message": "q2: X_hist should have shape (3801, 100, 1); yours has shape (3801, 100, 2)",
         },
         {
-            "why": "history as input, but the time index as target (target=0)",
+            "why": "history as input, but the time index as target (target_col=0)",
             "code": (
-                "X_hist, Y_hist = ll.sliding_windows(data, window=100, horizon=100, inputs=[1], target=0)\n"
+                "X_hist, Y_hist = ll.sliding_windows(data, window=100, horizon=100,"
+                " inputs=[1], target_col=0)\n"
                 "print(\"X_hist:\", np.shape(X_hist), \" Y_hist:\", np.shape(Y_hist))"
             ),
             "message": "q2: Y_hist is not right",

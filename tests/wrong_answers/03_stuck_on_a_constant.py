@@ -28,7 +28,7 @@ WRONG = {
         },
         {
             "why": "leaves the losses out, so flat_loss is never checked",
-            "code": "their_report = ll.diagnose(predictions=their_pred, targets=their_targets,"
+            "code": "their_report = ll.diagnose(pred=their_pred, target=their_targets,"
             " inputs=their_inputs)\n"
             'first_fix = "a"\n' + _Q1_PRINTS,
             "message": "their_report should find",

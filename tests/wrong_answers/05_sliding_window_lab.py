@@ -132,7 +132,7 @@ print("clipping_effect:", clipping_effect)
             "code": '''
 t = np.arange(len(series.values))
 two_features = np.stack([series.values, np.cos(0.12 * t)], axis=1)
-X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0], target=0)
+X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0], target_col=0)
 X2_train, X2_val, y2_train, y2_val = ll.time_split(X2, y2, train_frac=0.8)
 ll.set_seed(42, frameworks=("torch",))
 two_feature_model = tm.RecurrentForecaster(n_features=1, hidden=32, horizon=1)
@@ -146,7 +146,7 @@ cos_val_mse = ll.mse(tm.predict(two_feature_model, X2_val), y2_val)
             "code": '''
 t = np.arange(len(series.values))
 two_features = np.stack([series.values, np.sin(0.12 * t)], axis=1)
-X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0, 1], target=0)
+X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0, 1], target_col=0)
 X2_train, X2_val, y2_train, y2_val = ll.time_split(X2, y2, train_frac=0.8)
 ll.set_seed(42, frameworks=("torch",))
 two_feature_model = tm.RecurrentForecaster(n_features=2, hidden=32, horizon=1)
@@ -156,11 +156,11 @@ cos_val_mse = ll.mse(tm.predict(two_feature_model, X2_val), y2_val)
             "message": "X2 (column 0 the series, column 1 cos(0.12 t)) is not right",
         },
         {
-            "why": "target=1: predicts the noiseless cos column instead of the series",
+            "why": "target_col=1: predicts the noiseless cos column instead of the series",
             "code": '''
 t = np.arange(len(series.values))
 two_features = np.stack([series.values, np.cos(0.12 * t)], axis=1)
-X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0, 1], target=1)
+X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0, 1], target_col=1)
 X2_train, X2_val, y2_train, y2_val = ll.time_split(X2, y2, train_frac=0.8)
 ll.set_seed(42, frameworks=("torch",))
 two_feature_model = tm.RecurrentForecaster(n_features=2, hidden=32, horizon=1)

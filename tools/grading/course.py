@@ -33,6 +33,8 @@ from pathlib import Path
 
 import nbformat
 
+from lessons_lib._tf_quiet import QUIET_ENV
+
 BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))  # make passes BUILD_DIR here
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 KERNEL_NAME = "forecasting-failures"
@@ -63,7 +65,7 @@ def install_kernel(prefix: str | Path | None = None) -> Path:
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": KERNEL_DISPLAY,
         "language": "python",
-        "env": {"TF_CPP_MIN_LOG_LEVEL": "3"},
+        "env": dict(QUIET_ENV),
         "metadata": {"debugger": True},
     }
     (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
@@ -423,7 +425,7 @@ def grade_one(
             text=True,
             start_new_session=True,
             cwd=tmp,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **_thread_env(threads)},
+            env={**os.environ, **QUIET_ENV, **_thread_env(threads)},
         )
         try:
             log, _ = proc.communicate(timeout=timeout)

@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lessons_lib._tf_quiet import QUIET_ENV
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 UID_BASE = 61000
@@ -146,7 +148,7 @@ def _env() -> dict[str, str]:
         "HOME": "/tmp",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "PYTHONPATH": str(REPO),
-        "TF_CPP_MIN_LOG_LEVEL": "3",
+        **QUIET_ENV,
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/.config/matplotlib",
         "JUPYTER_RUNTIME_DIR": "/tmp/.runtime",

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lessons_lib._tf_quiet import QUIET_ENV
 from tools.grading import answers as A
 from tools.grading import course
 from tools.grading import sandbox as S
@@ -208,7 +209,7 @@ class Checker:
             "log": str(workdir / "checker.log"),
         }
         (workdir / "spec.json").write_text(json.dumps(spec))
-        env = {**os.environ, "PYTHONPATH": str(S.REPO), "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env = {**os.environ, "PYTHONPATH": str(S.REPO), "MPLBACKEND": "Agg", **QUIET_ENV}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tools.grading.checker", str(workdir / "spec.json")],
             stdin=subprocess.PIPE,

@@ -1,6 +1,6 @@
 """Benchmark: run every notebook once, time it, collect what it ``record``-ed.
 
-``python -m lessons_lib.bench [notebooks...] [--out build/bench.json]``
+``python -m tools.bench [notebooks...] [--out build/bench.json]``
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .recording import ENV_VAR
+from lessons_lib.recording import ENV_VAR
 
 
 def execute_notebook(

@@ -1,0 +1,75 @@
+"""The backend contract: what a framework module provides so every lesson can train with it.
+
+NumPy only (importing it loads no framework). A backend is a module with
+
+- ``NAME``: its name, "torch" or "keras";
+- ``build(window, n_features=1, horizon=1, *, cell="lstm", hidden=32, layers=1, forget_bias=None)``:
+  a recurrent forecaster mapping windows ``(n, window, n_features)`` to ``(n, horizon)``;
+  ``hidden`` is one width or a tuple of widths, one per stacked layer;
+- ``fit(model, X, y, *, X_val=None, y_val=None, epochs=10, lr=1e-3, optimizer="adam",
+  batch_size=None, clip=None, shuffle=True, print_every=None, label=NAME, device=None)``:
+  trains with MSE and returns a ``training.History`` (``.train``, ``.val``, ``.grad_norms`` per
+  epoch, ``.seconds``); ``batch_size=None`` is full batch, ``clip`` caps the global gradient norm;
+- ``predict(model, X, batch_size=4096)``: a NumPy array ``(n, horizon)``;
+- ``evaluate(model, X, y)``: the MSE as a float;
+- ``input_gradient_norms(model, seq_len=200, batch=16, seed=0, inputs=None)``: ``g[k]``, how
+  strongly the last output depends on the input ``k`` steps earlier, on the same random inputs
+  in every backend.
+
+A new framework is one module implementing these names, added to ``BACKENDS`` and to the
+parametrised tests in ``tests/test_backends.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+#: The names every backend module defines.
+CONTRACT = ("NAME", "build", "fit", "predict", "evaluate", "input_gradient_norms")
+#: Backend name -> the module implementing it.
+BACKENDS = {"torch": "lessons_lib.torch_models", "keras": "lessons_lib.keras_models"}
+#: Other spellings accepted by ``load_backend``.
+ALIASES = {"pytorch": "torch", "tf": "keras", "tensorflow": "keras"}
+#: The environment variable ``load_backend()`` reads when no name is given.
+ENV_VAR = "LESSONS_BACKEND"
+DEFAULT = "torch"
+
+
+def backend_name(name: str | None = None) -> str:
+    """The canonical backend name for ``name`` (None: env ``LESSONS_BACKEND``, default "torch")."""
+    if name is None:
+        name = os.environ.get(ENV_VAR, "").strip() or DEFAULT
+        source = f"the environment variable {ENV_VAR}"
+    else:
+        source = "name"
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a backend name such as 'torch' or 'keras'; got {type(name).__name__}.")
+    key = ALIASES.get(name.strip().lower(), name.strip().lower())
+    if key not in BACKENDS:
+        known = sorted([*BACKENDS, *ALIASES])
+        raise ValueError(f"{source} is {name!r}, not a backend; use one of {known}.")
+    return key
+
+
+def load_backend(name: str | None = None) -> ModuleType:
+    """The backend module for ``name``: "torch" or "keras" (also "pytorch", "tf", "tensorflow").
+
+    ``None`` reads the environment variable ``LESSONS_BACKEND`` (default "torch"). Importing the
+    module loads its framework. Raises if the module lacks part of ``CONTRACT``.
+    """
+    module = importlib.import_module(BACKENDS[backend_name(name)])
+    check_backend(module)
+    return module
+
+
+def check_backend(module: ModuleType) -> ModuleType:
+    """``module`` must define every name of ``CONTRACT``; says which are missing."""
+    missing = [attr for attr in CONTRACT if not hasattr(module, attr)]
+    if missing:
+        raise TypeError(
+            f"{getattr(module, '__name__', module)!s} is not a backend: it lacks {missing}; "
+            f"a backend defines {list(CONTRACT)} (see lessons_lib.backends)."
+        )
+    return module

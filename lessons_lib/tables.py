@@ -1,0 +1,81 @@
+"""``table``: the one way lessons show a small table of numbers as text."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+class Table(str):
+    """A plain-text table. A ``str``, so ``print(t)`` and ``t in text`` work; ``repr`` is the
+    table itself, so a table left as a cell's last expression shows without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _cell(value: Any, floatfmt: str) -> tuple[str, bool]:
+    """The text of one cell and whether it is a number (numbers are right-aligned)."""
+    if isinstance(value, bool):
+        return str(value), False
+    if isinstance(value, numbers.Integral):
+        return str(value), True
+    if isinstance(value, numbers.Real):
+        return format(float(value), floatfmt), True
+    return ("" if value is None else str(value)), False
+
+
+def table(
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    floatfmt: str = ".4g",
+    title: str | None = None,
+) -> Table:
+    """Format ``rows`` as an aligned plain-text table and return it (a ``Table``, a ``str``).
+
+    ``rows`` may be a dict ``{label: value}`` (two columns), a dict ``{label: {column: value}}``
+    (one row per label), a list of dicts (columns from the first row's keys), or a list of
+    tuples with ``columns`` naming them. Floats use ``floatfmt`` (default ``.4g``); numbers
+    are right-aligned, text left-aligned. Show it by leaving it last in a cell, or ``print`` it.
+    """
+    if isinstance(rows, Mapping):
+        values = list(rows.values())
+        if values and all(isinstance(v, Mapping) for v in values):
+            keys = list(values[0])
+            head = list(columns) if columns is not None else ["", *keys]
+            body = [[label, *(v.get(k) for k in keys)] for label, v in rows.items()]
+        else:
+            head = list(columns) if columns is not None else ["", "value"]
+            body = [[label, *(v if isinstance(v, tuple | list) else (v,))] for label, v in rows.items()]
+    elif isinstance(rows, Sequence) and not isinstance(rows, str | bytes):
+        rows = list(rows)
+        if rows and all(isinstance(r, Mapping) for r in rows):
+            keys = list(rows[0])
+            head = list(columns) if columns is not None else keys
+            body = [[r.get(k) for k in keys] for r in rows]
+        else:
+            if columns is None:
+                raise ValueError("columns is required for rows given as tuples: name each column.")
+            head, body = list(columns), [list(r) for r in rows]
+    else:
+        raise TypeError(
+            f"rows must be a dict or a list of dicts or tuples; got {type(rows).__name__}."
+        )
+    width = len(head)
+    for r in body:
+        if len(r) != width:
+            raise ValueError(f"a row has {len(r)} cells but there are {width} columns ({head}); {r!r:.60}")
+    cells = [[_cell(v, floatfmt) for v in r] for r in body]
+    widths = [max([len(str(head[c]))] + [len(row[c][0]) for row in cells]) for c in range(width)]
+    numeric = [bool(cells) and all(row[c][1] or not row[c][0] for row in cells) for c in range(width)]
+
+    def line(texts: list[str]) -> str:
+        parts = [t.rjust(w) if num else t.ljust(w) for t, w, num in zip(texts, widths, numeric, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    lines = [title] if title else []
+    lines += [line([str(h) for h in head]), line(["-" * w for w in widths])]
+    lines += [line([text for text, _ in row]) for row in cells]
+    return Table("\n".join(lines))

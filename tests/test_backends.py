@@ -1,0 +1,157 @@
+"""The backend contract: the same tests over every framework backend (lessons_lib.backends).
+
+A new backend passes when its module is added to ``BACKENDS`` and to ``NAMES`` below.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+
+from lessons_lib import backends
+from lessons_lib.training import History
+
+NAMES = list(backends.BACKENDS)
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def be(request):
+    """The backend module (skipped when its framework is not installed)."""
+    pytest.importorskip({"torch": "torch", "keras": "keras"}.get(request.param, request.param))
+    return backends.load_backend(request.param)
+
+
+def sine_windows(n=240, window=12):
+    s = np.sin(np.linspace(0, 24, n + window + 1)).astype(np.float32)
+    X = np.stack([s[i : i + window] for i in range(n)])[:, :, None]
+    return X, s[window : window + n, None]
+
+
+def seed(name):
+    from lessons_lib import set_seed
+
+    set_seed(0, frameworks=({"keras": "tensorflow"}.get(name, name),))
+
+
+def test_the_contract_names_and_signatures_match_across_backends(be):
+    backends.check_backend(be)
+    assert be.NAME in backends.BACKENDS
+    reference = backends.load_backend("torch") if be.NAME != "torch" else be
+    for name in backends.CONTRACT[1:]:
+        ours, theirs = inspect.signature(getattr(be, name)), inspect.signature(getattr(reference, name))
+        assert list(ours.parameters) == list(theirs.parameters), name
+        for p in ours.parameters:
+            if p == "label":
+                assert ours.parameters[p].default == be.NAME
+            else:
+                assert ours.parameters[p].default == theirs.parameters[p].default, (name, p)
+                assert ours.parameters[p].kind == theirs.parameters[p].kind, (name, p)
+
+
+def test_a_tiny_training_run_reduces_the_loss_and_records_everything(be):
+    X, y = sine_windows()
+    seed(be.NAME)
+    model = be.build(12, hidden=16)
+    hist = be.fit(model, X, y, X_val=X[:40], y_val=y[:40], epochs=8, lr=1e-2, batch_size=60, print_every=0)
+    assert isinstance(hist, History)
+    assert len(hist.train) == len(hist.val) == len(hist.grad_norms) == 8
+    assert hist.train[-1] < 0.5 * hist.train[0], hist
+    assert all(np.isfinite(g) and g > 0 for g in hist.grad_norms)
+    assert hist.seconds > 0
+    assert abs(be.evaluate(model, X[:40], y[:40]) - hist.val[-1]) < 1e-4
+
+
+@pytest.mark.parametrize("kw", [{}, {"hidden": (8, 4)}, {"layers": 2, "cell": "gru"}, {"cell": "rnn"}])
+def test_shapes_of_predict_for_every_layout(be, kw):
+    X = np.zeros((5, 7, 3), np.float32)
+    model = be.build(7, n_features=3, horizon=4, **kw)
+    assert be.predict(model, X).shape == (5, 4)
+    assert be.predict(model, X, batch_size=2).shape == (5, 4)
+    assert isinstance(be.evaluate(model, X, np.zeros((5, 4))), float)
+
+
+def test_clip_bounds_what_the_optimiser_sees_but_records_the_norm_before(be):
+    X, y = sine_windows(60)
+    seed(be.NAME)
+    model = be.build(12, hidden=8)
+    hist = be.fit(model, 50 * X, 50 * y, epochs=2, lr=1e-3, clip=0.01, optimizer="sgd", print_every=0)
+    assert max(hist.grad_norms) > 0.01  # measured before clipping
+
+
+def test_forget_bias_sets_the_lstm_forget_gate_and_refuses_other_cells(be):
+    g_plain = be.input_gradient_norms(be.build(1, forget_bias=0.0), seq_len=60)
+    g_one = be.input_gradient_norms(be.build(1, forget_bias=3.0), seq_len=60)
+    assert g_one[50] / g_one[1] > g_plain[50] / g_plain[1]
+    with pytest.raises(ValueError, match="forget_bias"):
+        be.build(5, cell="gru", forget_bias=1.0)
+
+
+def test_input_gradient_norms_shape_and_decay(be):
+    seed(be.NAME)
+    g = be.input_gradient_norms(be.build(10, cell="rnn", hidden=16), seq_len=40, batch=4)
+    assert g.shape == (40,)
+    assert np.all(np.isfinite(g)) and g[0] > 0
+    assert g[30:].mean() < 0.1 * g[:3].mean()  # a plain RNN forgets: the profile decays
+    x = np.random.default_rng(1).standard_normal((2, 15, 1))
+    model = be.build(10)
+    np.testing.assert_array_equal(
+        be.input_gradient_norms(model, inputs=x), be.input_gradient_norms(model, inputs=x)
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "names"),
+    [
+        (lambda be, m, X, y: be.fit(m, X[:, :, 0], y), ValueError, "X must be 3-D"),
+        (lambda be, m, X, y: be.fit(m, X, y[:, 0]), ValueError, "y must be 2-D"),
+        (lambda be, m, X, y: be.fit(m, X, y[:-1]), ValueError, "X has 20 rows but y has 19"),
+        (lambda be, m, X, y: be.fit(m, X, np.hstack([y, y])), ValueError, "fit: the model output has shape"),
+        (lambda be, m, X, y: be.fit(m, X, y, lr=0), ValueError, "lr must be > 0"),
+        (lambda be, m, X, y: be.fit(m, X, y, epochs=1.5), TypeError, "epochs must be an integer"),
+        (lambda be, m, X, y: be.fit(m, X, y, optimizer="adagrad"), ValueError, "optimizer must be one of"),
+        (lambda be, m, X, y: be.fit(m, X, y, clip=-1.0), ValueError, "clip must be > 0"),
+        (lambda be, m, X, y: be.fit(m, X, y, X_val=X), ValueError, "X_val was given without y_val"),
+        (lambda be, m, X, y: be.fit("model", X, y), TypeError, "model must be"),
+        (lambda be, m, X, y: be.predict(m, X[0]), ValueError, "X must be 3-D"),
+        (lambda be, m, X, y: be.evaluate(m, X, y[:, :0]), ValueError, "y is empty"),
+        (lambda be, m, X, y: be.build(0), ValueError, "window must be >= 1"),
+        (lambda be, m, X, y: be.build(5, hidden=0), ValueError, "hidden must be >= 1"),
+        (lambda be, m, X, y: be.build(5, hidden=(8, 4), layers=3), ValueError, "hidden gives 2 widths"),
+        (lambda be, m, X, y: be.build(5, cell="transformer"), ValueError, "cell must be one of"),
+        (lambda be, m, X, y: be.input_gradient_norms("rnn"), TypeError, "model must be"),
+        (lambda be, m, X, y: be.input_gradient_norms(m, inputs=X[0]), ValueError, "inputs must be 3-D"),
+        (lambda be, m, X, y: be.input_gradient_norms(m, seq_len=0), ValueError, "seq_len must be >= 1"),
+    ],
+)
+def test_bad_input_raises_a_message_naming_the_argument(be, call, error, names):
+    X, y = np.zeros((20, 5, 1), np.float32), np.zeros((20, 1), np.float32)
+    model = be.build(5, hidden=4)
+    with pytest.raises(error, match=names):
+        call(be, model, X, y)
+
+
+def test_load_backend_names_aliases_environment_and_errors(monkeypatch):
+    monkeypatch.delenv(backends.ENV_VAR, raising=False)
+    assert backends.backend_name() == "torch"
+    for alias, name in [("pytorch", "torch"), ("TF", "keras"), ("tensorflow", "keras"), ("keras", "keras")]:
+        assert backends.backend_name(alias) == name
+    monkeypatch.setenv(backends.ENV_VAR, "keras")
+    assert backends.backend_name() == "keras"
+    monkeypatch.setenv(backends.ENV_VAR, "jax")
+    with pytest.raises(ValueError, match="LESSONS_BACKEND is 'jax'"):
+        backends.load_backend()
+    with pytest.raises(ValueError, match=r"name is 'mxnet', not a backend; use one of"):
+        backends.load_backend("mxnet")
+    with pytest.raises(TypeError, match="name must be a backend name"):
+        backends.load_backend(3)
+    with pytest.raises(TypeError, match=r"lacks \['NAME', 'build'"):
+        backends.check_backend(np)
+
+
+def test_importing_the_contract_loads_no_framework():
+    import subprocess
+    import sys
+
+    code = "import sys, lessons_lib.backends; print('torch' in sys.modules, 'tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
