@@ -144,7 +144,11 @@ def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: boo
 
 
 def _env() -> dict[str, str]:
+    """The sandbox's whole environment (bubblewrap starts from an empty one). The course's own
+    switches (LESSONS_BACKEND, LESSONS_SEED_OFFSET, ...) pass through, as the checker sees them."""
+    course = {k: v for k, v in os.environ.items() if k.startswith("LESSONS_") and k != "LESSONS_BUILD"}
     return {
+        **course,
         "HOME": "/tmp",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "PYTHONPATH": str(REPO),
