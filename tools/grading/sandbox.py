@@ -97,7 +97,7 @@ def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: boo
         args += ["--unshare-all"]
     args += ["--die-with-parent", "--new-session"]
     binds: list[tuple[str, str]] = []  # (source, destination), read-only
-    for top in ("/usr", "/etc", "/opt"):
+    for top in ("/usr", "/etc"):
         if Path(top).is_dir():
             binds.append((top, top))
     links = []
@@ -108,7 +108,7 @@ def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: boo
         elif p.is_dir():
             binds.append((link, link))
     for r in _python_roots():
-        if not str(r).startswith(("/usr/", "/opt/")):
+        if not str(r).startswith("/usr/"):
             binds.append((str(r), str(r)))
     if kernel_spec_dir is not None and not str(kernel_spec_dir).startswith(str(Path(sys.prefix).resolve())):
         binds.append((str(kernel_spec_dir), str(kernel_spec_dir)))
@@ -173,6 +173,7 @@ def run(
     threads: int | None = None,
     unsandboxed: bool = False,
     plan_dir: Path | None = None,
+    name: str | None = None,
 ) -> SandboxResult:
     """Execute ``notebook`` in a fresh sandbox under ``job`` (a private folder of the grader)."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -187,7 +188,8 @@ def run(
     (scratch / "work").mkdir(parents=True)
     (scratch / "out").mkdir()
     shutil.copy(notebook, plan / "submission.ipynb")
-    shutil.copy(notebook, scratch / "work" / notebook.name)  # otter's grader.check reads it here
+    # otter's grader.check in the learner's notebook reads the file by the lesson's name
+    shutil.copy(notebook, scratch / "work" / (name or notebook.name))
     inside_plan = "/grader" if not unsandboxed else str(plan)
     inside_tmp = "/tmp" if not unsandboxed else str(scratch)
     (plan / "extract.py").write_text(

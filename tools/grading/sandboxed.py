@@ -394,6 +394,7 @@ def grade_folder(
                     threads=threads if jobs > 1 else None,
                     unsandboxed=unsandboxed,
                     plan_dir=plan_dir,
+                    name=f"{sub.lesson}.ipynb",
                 )
             finally:
                 slots.put(slot)
