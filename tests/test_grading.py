@@ -356,9 +356,11 @@ def test_sandbox_command_isolates(tmp_path):
     cmd = sandbox.command(tmp_path / "job", 0, None)
     for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in cmd or (flag.startswith("--unshare") and "--unshare-all" in cmd)
-    text = " ".join(cmd)
-    assert "build" not in text.replace(str(tmp_path), "") and "notebooks" not in text
-    assert "--bind " + str(tmp_path / "job" / "scratch") + " /tmp" in text  # the only writable place
+    sources = {cmd[i + 1] for i, a in enumerate(cmd) if a in ("--ro-bind", "--bind")}
+    for hidden in (sandbox.REPO, sandbox.REPO / "build", sandbox.REPO / "notebooks", sandbox.REPO / "tests"):
+        assert str(hidden) not in sources, f"{hidden} is mounted in the sandbox"
+    writable = [cmd[i + 1 : i + 3] for i, a in enumerate(cmd) if a == "--bind"]
+    assert writable == [[str(tmp_path / "job" / "scratch"), "/tmp"]]  # the only writable place
 
 
 def test_csv_is_rewritten_atomically_as_rows_come(tmp_path):
