@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab lab-instructor student kernel refresh score grade test test-learner lint unit notebooks bench robust clean help
+.PHONY: lab lab-instructor student kernel refresh score grade test test-learner lint unit notebooks bench robust clean help \
+	bench-shared handout handout-repo hub-test
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -25,6 +26,10 @@ help:
 	@echo "make test-learner   the slow learner tests: reference and wrong answers graded"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
 	@echo "make robust  run every notebook under seed, thread and oneDNN changes; write build/robust.json"
+	@echo "make bench-shared   every notebook alone and beside busy processes; build/bench_shared.json"
+	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
+	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
+	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons; build/hub_load.json"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or pass PYTHON=/path/to/python3.11"; exit 1; }
@@ -94,6 +99,25 @@ bench: $(STAMP)
 
 robust: $(STAMP)
 	$(BIN)/python -m tools.robust --jobs 2
+
+bench-shared: $(STAMP) kernel
+	$(BIN)/python -m tools.bench_shared
+
+handout: $(STUDENT_STAMP)
+	$(BIN)/python -m tools.handout
+
+handout-repo: $(STUDENT_STAMP)
+	$(BIN)/python -m tools.handout --git
+
+# The hub's proxy comes from npm; installed into build/ unless one is on PATH.
+CHP := build/hub/npm/node_modules/.bin/configurable-http-proxy
+HUB_USERS ?= 4
+$(CHP):
+	npm install --prefix build/hub/npm --no-audit --no-fund --loglevel=error configurable-http-proxy
+
+hub-test: kernel $(STUDENT_STAMP)
+	@command -v configurable-http-proxy >/dev/null || $(MAKE) --no-print-directory $(CHP)
+	$(BIN)/python -m tools.hub_load --users $(HUB_USERS)
 
 clean:
 	rm -rf build

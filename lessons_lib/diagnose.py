@@ -38,6 +38,12 @@ UNSCALED_MAGNITUDE = 5.0
 #: A gradient norm this many times the median norm, or above the absolute cap, is exploding.
 EXPLODING_FACTOR = 100.0
 EXPLODING_CAP = 1e3
+#: Targets this far beyond the training targets' range (share of its span) count as outside it.
+OUTSIDE_MARGIN = 0.05
+#: The share of targets outside the training range from which it is checked at all.
+OUTSIDE_SHARE = 0.1
+#: Predictions covering less than this share (median) of the way to those targets stop short.
+COVERED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Run:
     inputs: np.ndarray | None = None
     output_shape: tuple[int, ...] | None = None
     grad_norms: np.ndarray | None = None
+    train_target: np.ndarray | None = None
 
     def flatness(self) -> float | None:
         """std(pred) / std(target) when both are given, finite and the target varies."""
@@ -239,6 +246,35 @@ def exploding_gradients(run: Run):
     )
 
 
+def beyond_training_range(run: Run):
+    """Predictions stop short of targets that lie beyond the training targets' range."""
+    if run.pred is None or run.target is None or run.train_target is None:
+        return SKIP
+    if run.pred.shape != run.target.shape or not np.all(np.isfinite(run.pred)):
+        return SKIP
+    known = run.train_target[np.isfinite(run.train_target)]
+    if known.size < 2 or known.max() == known.min():
+        return SKIP
+    lo, hi = float(known.min()), float(known.max())
+    margin = OUTSIDE_MARGIN * (hi - lo)
+    pred, target = run.pred.ravel(), run.target.ravel()
+    above, below = target > hi + margin, target < lo - margin
+    outside = above | below
+    if outside.mean() < OUTSIDE_SHARE:
+        return None
+    edge = np.where(above, hi, lo)[outside]
+    covered = float(np.median((pred[outside] - edge) / (target[outside] - edge)))
+    if covered >= COVERED_SHARE:
+        return None
+    return Finding(
+        "beyond_training_range",
+        f"{outside.mean():.0%} of the targets lie beyond the training targets' range "
+        f"[{lo:.4g}, {hi:.4g}]; the predictions cover a median {covered:.0%} of the way there.",
+        "model what stays in range: the changes (first differences) instead of the levels, "
+        "adding them back to the last value; or add a trend the model can extrapolate.",
+    )
+
+
 #: Every check, in report order. A new failure code: one function above, listed here.
 CHECKS: tuple[Check, ...] = (
     non_finite,
@@ -251,6 +287,7 @@ CHECKS: tuple[Check, ...] = (
     uninformative_input,
     unscaled_data,
     exploding_gradients,
+    beyond_training_range,
 )
 #: The finding codes, one per check (a check's code is its function name).
 CODES = tuple(check.__name__ for check in CHECKS)
@@ -301,6 +338,7 @@ def diagnose(
     inputs: np.ndarray | None = None,
     output_shape: Sequence[int] | None = None,
     grad_norms: Sequence[float] | None = None,
+    train_target: np.ndarray | None = None,
 ) -> Report:
     """Check a finished training run for the usual ways a forecaster gets stuck.
 
@@ -308,9 +346,10 @@ def diagnose(
     ``losses`` (training loss per epoch), ``pred`` and ``target`` (predictions and targets for
     the same steps), ``inputs`` (the windows, ``(n, window[, features])``), ``output_shape``
     (the model's raw output shape, before any reshaping) and ``grad_norms`` (one norm per step
-    or epoch, e.g. ``hist.grad_norms``).
+    or epoch, e.g. ``hist.grad_norms``) and ``train_target`` (the training targets, whose
+    range the model saw).
     """
-    run = _run(losses, pred, target, inputs, output_shape, grad_norms)
+    run = _run(losses, pred, target, inputs, output_shape, grad_norms, train_target)
     report = Report()
     for check in CHECKS:
         result = check(run)
@@ -322,7 +361,7 @@ def diagnose(
     return report
 
 
-def _run(losses, pred, target, inputs, output_shape, grad_norms) -> Run:
+def _run(losses, pred, target, inputs, output_shape, grad_norms, train_target=None) -> Run:
     """Validate ``diagnose``'s arguments into a ``Run``."""
     given = (losses, pred, target, inputs, output_shape, grad_norms)
     if all(v is None for v in given):
@@ -337,9 +376,12 @@ def _run(losses, pred, target, inputs, output_shape, grad_norms) -> Run:
         inputs=_array(inputs, "inputs", "the windows, (n, window[, features])"),
         output_shape=None if output_shape is None else check_shape(output_shape, "output_shape"),
         grad_norms=_array(grad_norms, "grad_norms", "one norm per step or epoch, such as hist.grad_norms"),
+        train_target=_array(train_target, "train_target", "the training targets, such as y_train"),
     )
     if run.pred is not None and run.target is None:
         raise ValueError("pred needs a target to compare with; pass target=... as well.")
+    if run.train_target is not None and run.target is None:
+        raise ValueError("train_target needs a target to compare with; pass target=... as well.")
     if run.output_shape is not None and run.target is None:
         raise ValueError("output_shape needs a target to compare with; pass target=... as well.")
     if run.inputs is not None and run.target is not None:

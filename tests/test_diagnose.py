@@ -11,6 +11,7 @@ rng = np.random.RandomState(0)
 T = np.sin(np.linspace(0, 12, 200))[:, None]  # targets (200, 1)
 WINDOWS = np.stack([np.roll(T[:, 0], k) for k in range(1, 9)], axis=1)[:, :, None]  # their history
 FALLING = list(np.geomspace(1.0, 1e-3, 30))
+RAMP = np.linspace(0, 2, 200)[:, None]  # a trend: its second half is above its first
 
 
 def test_healthy_run_has_no_findings():
@@ -121,6 +122,10 @@ CASES = {
     ),
     "unscaled_data": ({"target": 100 + T}, {"target": T}),
     "exploding_gradients": ({"grad_norms": np.r_[np.ones(50), 5e3]}, {"grad_norms": np.ones(50)}),
+    "beyond_training_range": (  # a trend: the last half lies above the first; capped vs followed
+        {"pred": np.minimum(RAMP, 1.1), "target": RAMP, "train_target": RAMP[:100]},
+        {"pred": RAMP + 0.05 * rng.randn(*RAMP.shape), "target": RAMP, "train_target": RAMP[:100]},
+    ),
 }
 
 
@@ -138,7 +143,7 @@ def test_each_code_triggers_on_its_case_and_not_on_a_healthy_one(code):
 
 
 def test_the_checked_line_lists_the_checks_that_ran_in_registry_order():
-    report = diagnose(FALLING, T, T, inputs=WINDOWS, grad_norms=np.ones(30))
+    report = diagnose(FALLING, T, T, inputs=WINDOWS, grad_norms=np.ones(30), train_target=T)
     assert report.checked == list(CODES)
     assert diagnose(FALLING).checked == ["non_finite", "flat_loss", "diverged_loss"]
     assert f"checked: {', '.join(CODES)}" in repr(report)
@@ -147,3 +152,12 @@ def test_the_checked_line_lists_the_checks_that_ran_in_registry_order():
 def test_readme_table_is_the_registry():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert codes_table() in readme, "README's diagnose table is out of date: paste codes_table()"
+
+
+def test_beyond_training_range_needs_targets_outside_and_says_how_far_predictions_go():
+    inside = {"pred": 0.5 * T, "target": T, "train_target": T}  # squeezed, but all in range
+    assert "beyond_training_range" not in diagnose(**inside)
+    report = diagnose(pred=np.minimum(RAMP, 1.1), target=RAMP, train_target=RAMP[:100])
+    assert report.codes == ["beyond_training_range"] and "[0, 0.995]" in report.findings[0].evidence
+    with pytest.raises(ValueError, match="train_target needs a target"):
+        diagnose(FALLING, train_target=T)

@@ -1,0 +1,99 @@
+"""The files that serve the course to a class: hand-out, hub configs, Binder folder, sizing.
+
+The load test itself (a real JupyterHub) is `make hub-test`; these are the fast checks that the
+files it and an instructor rely on agree with each other.
+"""
+
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from traitlets.config import Config
+
+from tools import handout, hub_load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _hub_config(monkeypatch, **env) -> Config:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    c = Config()
+    source = (ROOT / "hub" / "jupyterhub_config.py").read_text()
+    exec(compile(source, "jupyterhub_config.py", "exec"), {"get_config": lambda: c})
+    return c
+
+
+def test_handout_holds_the_student_copies_and_nothing_else(built, tmp_path):
+    archive = handout.make_handout(built / "student", tmp_path / "handout")
+    names = sorted(p.name for p in (tmp_path / "handout").glob("*.ipynb"))
+    masters = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert names == masters
+    assert archive.exists() and handout.leaks(tmp_path / "handout") == []
+
+
+@pytest.mark.parametrize(
+    "source, tags, what",
+    [
+        ("x = 1  # SOLUTION", [], "# SOLUTION"),
+        ("# HIDDEN\ndef test_q1(): pass", [], "# HIDDEN"),
+        ("The model answer", ["instructor"], "instructor"),
+    ],
+)
+def test_handout_refuses_answers(tmp_path, source, tags, what):
+    student = tmp_path / "student"
+    student.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(source, metadata={"tags": tags}))
+    nbformat.write(nb, student / "01_lesson.ipynb")
+    with pytest.raises(SystemExit, match=what):
+        handout.make_handout(student, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_handout_refuses_an_autograder(tmp_path):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "01_lesson-autograder.zip").write_bytes(b"PK")
+    assert any("archive" in line for line in handout.leaks(tmp_path / "class"))
+
+
+def test_single_machine_hub_starts_learners_in_the_course(monkeypatch):
+    c = _hub_config(monkeypatch, COURSE_REPO="https://example.org/learner.git")
+    url = c.Spawner.default_url
+    assert url.startswith("/git-pull?") and "example.org%2Flearner.git" in url
+    assert c.Spawner.environment["LESSONS_THREADS"] == "1"
+    assert c.Spawner.environment["OMP_WAIT_POLICY"] == "PASSIVE"
+
+
+def test_both_hub_recipes_give_learners_the_same_settings(monkeypatch):
+    c = _hub_config(monkeypatch)
+    values = yaml.safe_load((ROOT / "hub" / "values.yaml").read_text())["singleuser"]
+    assert values["extraEnv"] == dict(c.Spawner.environment)
+    assert values["memory"]["limit"] == c.Spawner.mem_limit
+    assert values["memory"]["guarantee"] == c.Spawner.mem_guarantee
+    assert float(values["cpu"]["limit"]) == c.Spawner.cpu_limit
+    assert values["lifecycleHooks"]["postStart"]["exec"]["command"][0] == "gitpuller"
+
+
+def test_binder_installs_from_the_one_dependency_list():
+    req = [
+        line.strip()
+        for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert req == ["-e ."]
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert runtime == "python-3.11" and ">=3.11" in project["requires-python"]
+    assert any(dep.startswith("nbgitpuller") for dep in project["dependencies"])
+    assert any(dep.startswith("jupyterhub") for dep in project["dependencies"])
+
+
+def test_sizing_takes_the_tighter_of_memory_and_cpu():
+    result = {"rows": [{"peak_mb": 1024}, {"peak_mb": 2048}]}
+    size = hub_load.sizing(result, cores=16, memory_gb=64, learners=200)
+    assert size["learners_per_node_memory"] == 28  # 57.6 GB / 2 GB
+    assert size["learners_per_node_cpu"] == 32
+    assert size["learners_per_node"] == 28 and size["nodes_for_200"] == 8
