@@ -41,7 +41,6 @@ MAX_CELL_LINES = 25
 PENDING_STYLE = {
     "02_the_fix.ipynb",
     "05_sliding_window_lab.ipynb",
-    "06_co2_capstone.ipynb",
 }
 
 
