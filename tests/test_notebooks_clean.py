@@ -38,11 +38,7 @@ def test_notebook_calls_set_seed(path):
 MAX_LINE = 100  # also ruff's line-length for notebooks (notebooks/ruff.toml)
 MAX_CELL_LINES = 25
 #: Notebooks still being brought within the limits (issue 13); remove each name once it passes.
-PENDING_STYLE = {
-    "01_failing_setup.ipynb",
-    "03_stuck_on_a_constant.ipynb",
-    "04_rnn_limits.ipynb",
-}
+PENDING_STYLE: set[str] = set()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
