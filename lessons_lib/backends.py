@@ -3,15 +3,17 @@
 NumPy only (importing it loads no framework). A backend is a module with
 
 - ``NAME``: its name, "torch" or "keras";
-- ``build(window, n_features=1, horizon=1, *, cell="lstm", hidden=32, layers=1, forget_bias=None)``:
-  a recurrent forecaster mapping windows ``(n, window, n_features)`` to ``(n, horizon)``;
-  ``hidden`` is one width or a tuple of widths, one per stacked layer;
+- ``build(window, n_features=1, horizon=1, *, cell="lstm", hidden=32, layers=1, forget_bias=None,
+  dropout=0.0)``: a recurrent forecaster mapping windows ``(n, window, n_features)`` to
+  ``(n, horizon)``; ``hidden`` is one width or a tuple of widths, one per stacked layer;
 - ``fit(model, X, y, *, X_val=None, y_val=None, epochs=10, lr=1e-3, optimizer="adam",
   batch_size=None, clip=None, shuffle=True, print_every=None, label=NAME, device=None)``:
   trains with MSE and returns a ``training.History`` (``.train``, ``.val``, ``.grad_norms`` per
   epoch, ``.seconds``); ``batch_size=None`` is full batch, ``clip`` caps the global gradient norm;
 - ``predict(model, X, batch_size=4096)``: a NumPy array ``(n, horizon)``;
 - ``evaluate(model, X, y)``: the MSE as a float;
+- ``count_params(model)``: the number of trainable weights;
+- ``hidden_states(model, X)``: the first recurrent layer's output at the last step, ``(n, width)``;
 - ``input_gradient_norms(model, seq_len=200, batch=16, seed=0, inputs=None)``: ``g[k]``, how
   strongly the last output depends on the input ``k`` steps earlier, on the same random inputs
   in every backend.
@@ -27,7 +29,16 @@ import os
 from types import ModuleType
 
 #: The names every backend module defines.
-CONTRACT = ("NAME", "build", "fit", "predict", "evaluate", "input_gradient_norms")
+CONTRACT = (
+    "NAME",
+    "build",
+    "fit",
+    "predict",
+    "evaluate",
+    "count_params",
+    "hidden_states",
+    "input_gradient_norms",
+)
 #: Backend name -> the module implementing it.
 BACKENDS = {"torch": "lessons_lib.torch_models", "keras": "lessons_lib.keras_models"}
 #: Other spellings accepted by ``load_backend``.

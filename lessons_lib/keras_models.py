@@ -18,6 +18,7 @@ from ._tf_quiet import quiet_native_stderr
 from .training import (
     EpochPrinter,
     History,
+    check_dropout,
     check_fit_options,
     check_forget_bias,
     check_recurrent_args,
@@ -28,6 +29,10 @@ from .training import (
 with quiet_native_stderr():
     import keras
     import tensorflow as tf
+
+# fit traces one small graph per call; lessons that train many models in a loop would otherwise
+# get TensorFlow's "triggered tf.function retracing" warning in their output
+tf.get_logger().setLevel("ERROR")
 
 NAME = "keras"
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "rnn": keras.layers.SimpleRNN}
@@ -43,23 +48,29 @@ def build(
     hidden: int | tuple[int, ...] = 32,
     layers: int = 1,
     forget_bias: float | None = None,
+    dropout: float = 0.0,
 ) -> keras.Model:
     """Input (window, n_features) -> recurrent layer(s) -> Dense(horizon), read at the last step.
 
     ``hidden`` is one width (``layers`` stacked layers of it) or a tuple of widths, one per layer.
     ``forget_bias=None`` keeps Keras's default (``unit_forget_bias``: 1); a number sets the LSTM
-    forget gates' bias in every layer. Not compiled: ``fit`` chooses the optimiser.
+    forget gates' bias in every layer. ``dropout`` (a rate in [0, 1)) adds a ``Dropout`` layer
+    after every recurrent layer. Not compiled: ``fit`` chooses the optimiser.
     """
     window = check_int(window, "window")
     n_features, widths, horizon, cell = check_recurrent_args(
         n_features, hidden, horizon, layers, cell, CELLS
     )
     value = check_forget_bias(forget_bias, cell)
+    dropout = check_dropout(dropout)
     recurrent = [
         CELLS[cell](width, return_sequences=k < len(widths) - 1) for k, width in enumerate(widths)
     ]
+    stack = []
+    for layer in recurrent:
+        stack += [layer, keras.layers.Dropout(dropout)] if dropout > 0 else [layer]
     model = keras.Sequential(
-        [keras.Input(shape=(window, n_features)), *recurrent, keras.layers.Dense(horizon)]
+        [keras.Input(shape=(window, n_features)), *stack, keras.layers.Dense(horizon)]
     )
     if value is not None:
         for layer in recurrent:
@@ -78,12 +89,8 @@ def _first_recurrent(model: keras.Model) -> keras.layers.Layer | None:
 
 
 def _forward(model: keras.Model):
-    """A compiled inference call for ``model`` (cached on it: one trace per input shape)."""
-    fn = getattr(model, "_lessons_forward", None)
-    if fn is None:
-        fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-        model._lessons_forward = fn
-    return fn
+    """Inference: the model called eagerly (no graph to trace for each new model)."""
+    return lambda x: model(x, training=False)
 
 
 def fit(
@@ -137,7 +144,13 @@ def fit(
     opt = OPTIMIZERS[optimizer](**kwargs)
     weights = model.trainable_variables
 
-    @tf.function(reduce_retracing=True)
+    # One trace per fit: the batch dimension is left open, so the last, smaller batch reuses it.
+    signature = [
+        tf.TensorSpec((None, *X_np.shape[1:]), tf.float32),
+        tf.TensorSpec((None, *y_np.shape[1:]), tf.float32),
+    ]
+
+    @tf.function(input_signature=signature)
     def step(xb, yb):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
@@ -189,6 +202,23 @@ def evaluate(model: keras.Model, X: np.ndarray, y: np.ndarray) -> float:
     y_np = check_array(y, "y", ndim=2, float32=True, expected="targets (n, horizon)")
     check_same_shape(pred.shape, y_np.shape, "the model output", "y", "evaluate")
     return float(np.mean((pred - y_np.astype(np.float32)) ** 2))
+
+
+def count_params(model: keras.Model) -> int:
+    """The number of trainable weights."""
+    _check_model(model)
+    return int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+
+
+def hidden_states(model: keras.Model, X: np.ndarray) -> np.ndarray:
+    """The first recurrent layer's output at the last step, ``(n, width)``, in inference mode."""
+    _check_model(model)
+    layer = _first_recurrent(model)
+    if layer is None:
+        raise TypeError("model has no recurrent layer; pass a model from km.build.")
+    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
+    out = np.asarray(keras.Model(model.inputs[0], layer.output)(X_np.astype(np.float32), training=False))
+    return out[:, -1] if out.ndim == 3 else out
 
 
 def input_gradient_norms(

@@ -8,6 +8,10 @@ differently without editing it:
 - ``LESSONS_THREADS`` (default 1) is the number of math threads PyTorch and TensorFlow use.
   One thread is as fast as many for the course's small models, and it stays fast when other
   programs share the cores (many threads spin against each other and slow down many times).
+
+Importing it also sets ``OMP_WAIT_POLICY=PASSIVE`` unless the environment already says otherwise:
+an idle OpenMP thread then sleeps instead of spinning on a core another learner's kernel needs.
+It must be set before PyTorch loads, which is why the import of ``lessons_lib`` does it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ FRAMEWORKS = ("torch", "tensorflow")
 ALIASES = {"keras": "tensorflow", "tf": "tensorflow", "pytorch": "torch"}
 SEED_OFFSET_VAR = "LESSONS_SEED_OFFSET"
 THREADS_VAR = "LESSONS_THREADS"
+#: Set at import (unless already set): OpenMP reads it once, when PyTorch loads.
+THREAD_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+for _key, _value in THREAD_ENV.items():
+    os.environ.setdefault(_key, _value)
 
 
 def _env_int(name: str, default: int, minimum: int) -> int:

@@ -30,15 +30,16 @@ def table(
     rows: Mapping[str, Any] | Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
     columns: Sequence[str] | None = None,
     *,
-    floatfmt: str = ".4g",
+    floatfmt: str | Mapping[str, str] = ".4g",
     title: str | None = None,
 ) -> Table:
     """Format ``rows`` as an aligned plain-text table and return it (a ``Table``, a ``str``).
 
     ``rows`` may be a dict ``{label: value}`` (two columns), a dict ``{label: {column: value}}``
     (one row per label), a list of dicts (columns from the first row's keys), or a list of
-    tuples with ``columns`` naming them. Floats use ``floatfmt`` (default ``.4g``); numbers
-    are right-aligned, text left-aligned. Show it by leaving it last in a cell, or ``print`` it.
+    tuples with ``columns`` naming them. Floats use ``floatfmt`` (default ``.4g``; a dict
+    ``{column: format}`` sets it per column, others keep ``.4g``); numbers are right-aligned,
+    text left-aligned. Show it by leaving it last in a cell, or ``print`` it.
     """
     if isinstance(rows, Mapping):
         values = list(rows.values())
@@ -67,7 +68,8 @@ def table(
     for r in body:
         if len(r) != width:
             raise ValueError(f"a row has {len(r)} cells but there are {width} columns ({head}); {r!r:.60}")
-    cells = [[_cell(v, floatfmt) for v in r] for r in body]
+    fmts = [floatfmt.get(str(h), ".4g") if isinstance(floatfmt, Mapping) else floatfmt for h in head]
+    cells = [[_cell(v, f) for v, f in zip(r, fmts, strict=True)] for r in body]
     widths = [max([len(str(head[c]))] + [len(row[c][0]) for row in cells]) for c in range(width)]
     numeric = [bool(cells) and all(row[c][1] or not row[c][0] for row in cells) for c in range(width)]
 

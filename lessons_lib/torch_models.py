@@ -17,6 +17,7 @@ from ._checks import check_array, check_int, check_number, check_same_shape
 from .training import (
     EpochPrinter,
     History,
+    check_dropout,
     check_fit_options,
     check_forget_bias,
     check_recurrent_args,
@@ -38,7 +39,8 @@ class RecurrentForecaster(nn.Module):
 
     ``hidden`` is one width (``layers`` stacked layers of it, one ``nn.LSTM(num_layers=layers)``
     in ``self.rnn``) or a tuple of widths: ``self.rnn`` is then the first layer and
-    ``self.stack`` the others. ``build`` is the contract's way to make one.
+    ``self.stack`` the others (also with ``dropout``, which follows every recurrent layer).
+    ``build`` is the contract's way to make one.
     """
 
     def __init__(
@@ -48,26 +50,30 @@ class RecurrentForecaster(nn.Module):
         horizon: int = 1,
         cell: str = "lstm",
         layers: int = 1,
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         n_features, widths, horizon, cell = check_recurrent_args(
             n_features, hidden, horizon, layers, cell, CELLS
         )
+        dropout = check_dropout(dropout)
         rnn = CELLS[cell]
-        self.stack = nn.ModuleList()
-        if len(set(widths)) == 1:
+        if len(set(widths)) == 1 and dropout == 0:
             self.rnn = rnn(n_features, widths[0], num_layers=len(widths), batch_first=True)
         else:
             self.rnn = rnn(n_features, widths[0], batch_first=True)
-            for a, b in zip(widths[:-1], widths[1:], strict=True):
-                self.stack.append(rnn(a, b, batch_first=True))
+            pairs = zip(widths[:-1], widths[1:], strict=True)
+            self.stack = nn.ModuleList(rnn(a, b, batch_first=True) for a, b in pairs)
+        if dropout > 0:  # after every recurrent layer (as Keras's Dropout layers in km.build)
+            self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(widths[-1], horizon)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        drop = getattr(self, "drop", nn.Identity())
         out, _ = self.rnn(x)  # (batch, time, hidden)
-        for layer in self.stack:
-            out, _ = layer(out)
-        return self.head(out[:, -1, :])  # (batch, horizon)
+        for layer in getattr(self, "stack", ()):
+            out, _ = layer(drop(out))
+        return self.head(drop(out[:, -1, :]))  # (batch, horizon)
 
 
 def build(
@@ -79,18 +85,20 @@ def build(
     hidden: int | tuple[int, ...] = 32,
     layers: int = 1,
     forget_bias: float | None = None,
+    dropout: float = 0.0,
 ) -> RecurrentForecaster:
     """A recurrent forecaster for windows ``(n, window, n_features)`` -> ``(n, horizon)``.
 
     ``forget_bias=None`` keeps PyTorch's default (0); a number sets the LSTM forget gates' total
-    bias in every layer (Keras's default is 1).
+    bias in every layer (Keras's default is 1). ``dropout`` (a rate in [0, 1)) follows every
+    recurrent layer during training.
     """
     window = check_int(window, "window")
-    model = RecurrentForecaster(n_features, hidden, horizon, cell, layers)
+    model = RecurrentForecaster(n_features, hidden, horizon, cell, layers, dropout)
     model.window = window
     value = check_forget_bias(forget_bias, cell)
     if value is not None:
-        for layer in (model.rnn, *model.stack):
+        for layer in (model.rnn, *getattr(model, "stack", ())):
             with_forget_bias(layer, value)
     return model
 
@@ -217,6 +225,26 @@ def with_forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
             getattr(lstm, f"bias_ih_l{layer}")[h : 2 * h].fill_(value)
             getattr(lstm, f"bias_hh_l{layer}")[h : 2 * h].fill_(0.0)
     return lstm
+
+
+def count_params(model: nn.Module) -> int:
+    """The number of trainable weights."""
+    _check_module(model, "model")
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
+
+
+def hidden_states(model: RecurrentForecaster, X: np.ndarray) -> np.ndarray:
+    """The first recurrent layer's output at the last step, ``(n, width)``, in evaluation mode."""
+    if not isinstance(model, RecurrentForecaster):
+        raise TypeError(f"model must be a model from tm.build; got {type(model).__name__}.")
+    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        out, _ = model.rnn(torch.from_numpy(X_np.astype(np.float32)).to(device))
+    model.train(was_training)
+    return out[:, -1].cpu().numpy()
 
 
 def input_gradient_norms(

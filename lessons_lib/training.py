@@ -125,6 +125,14 @@ def check_recurrent_args(
     return n_features, widths, horizon, cell
 
 
+def check_dropout(dropout: Any) -> float:
+    """A dropout rate is a number in [0, 1)."""
+    value = check_number(dropout, "dropout", minimum=0.0)
+    if value >= 1:
+        raise ValueError(f"dropout must be below 1 (a rate such as 0.2); got {dropout}.")
+    return value
+
+
 def check_forget_bias(forget_bias: Any, cell: str) -> float | None:
     """``forget_bias`` is None (the framework's default) or a number, and only for an LSTM."""
     value = check_number(forget_bias, "forget_bias", allow_none=True)

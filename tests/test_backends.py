@@ -61,13 +61,32 @@ def test_a_tiny_training_run_reduces_the_loss_and_records_everything(be):
     assert abs(be.evaluate(model, X[:40], y[:40]) - hist.val[-1]) < 1e-4
 
 
-@pytest.mark.parametrize("kw", [{}, {"hidden": (8, 4)}, {"layers": 2, "cell": "gru"}, {"cell": "rnn"}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"hidden": (8, 4)},
+        {"layers": 2, "cell": "gru"},
+        {"cell": "rnn"},
+        {"hidden": (8, 4), "dropout": 0.2},
+    ],
+    ids=["default", "stacked-widths", "gru-2-layers", "rnn", "dropout"],
+)
 def test_shapes_of_predict_for_every_layout(be, kw):
     X = np.zeros((5, 7, 3), np.float32)
     model = be.build(7, n_features=3, horizon=4, **kw)
     assert be.predict(model, X).shape == (5, 4)
     assert be.predict(model, X, batch_size=2).shape == (5, 4)
     assert isinstance(be.evaluate(model, X, np.zeros((5, 4))), float)
+    width = kw.get("hidden", (32,))[0] if isinstance(kw.get("hidden"), tuple) else 32
+    assert be.hidden_states(model, X).shape == (5, width)
+
+
+def test_count_params_is_the_same_for_the_same_layout_where_frameworks_agree(be):
+    # one LSTM(8) on 3 features + Dense(2): Keras has one bias per gate, PyTorch two
+    n = be.count_params(be.build(4, n_features=3, horizon=2, hidden=8))
+    lstm = 4 * (8 * (3 + 8) + 8 * (2 if be.NAME == "torch" else 1))
+    assert n == lstm + 8 * 2 + 2
 
 
 def test_clip_bounds_what_the_optimiser_sees_but_records_the_norm_before(be):
@@ -118,6 +137,8 @@ def test_input_gradient_norms_shape_and_decay(be):
         (lambda be, m, X, y: be.build(5, hidden=0), ValueError, "hidden must be >= 1"),
         (lambda be, m, X, y: be.build(5, hidden=(8, 4), layers=3), ValueError, "hidden gives 2 widths"),
         (lambda be, m, X, y: be.build(5, cell="transformer"), ValueError, "cell must be one of"),
+        (lambda be, m, X, y: be.build(5, dropout=1.0), ValueError, "dropout must be below 1"),
+        (lambda be, m, X, y: be.hidden_states("model", X), TypeError, "model must be"),
         (lambda be, m, X, y: be.input_gradient_norms("rnn"), TypeError, "model must be"),
         (lambda be, m, X, y: be.input_gradient_norms(m, inputs=X[0]), ValueError, "inputs must be 3-D"),
         (lambda be, m, X, y: be.input_gradient_norms(m, seq_len=0), ValueError, "seq_len must be >= 1"),

@@ -149,3 +149,10 @@ def test_table_aligns_numbers_and_shows_without_quotes():
         ll.table([("a", 1)])
     with pytest.raises(ValueError, match="a row has 1 cells but there are 2 columns"):
         ll.table([("a", 1), ("b",)], columns=["name", "n"])
+
+
+def test_table_formats_per_column():
+    import lessons_lib as ll
+
+    t = ll.table({"a": {"ratio": 1.234e-20, "decay": 0.6123}}, floatfmt={"ratio": ".1e"})
+    assert t.splitlines()[2].split() == ["a", "1.2e-20", "0.6123"]

@@ -37,21 +37,10 @@ def test_notebook_calls_set_seed(path):
 
 MAX_LINE = 100  # also ruff's line-length for notebooks (notebooks/ruff.toml)
 MAX_CELL_LINES = 25
-#: Notebooks still being brought within the limits (issue 13); remove each name once it passes.
-PENDING_STYLE = {
-    "01_failing_setup.ipynb",
-    "02_the_fix.ipynb",
-    "03_stuck_on_a_constant.ipynb",
-    "04_rnn_limits.ipynb",
-    "05_sliding_window_lab.ipynb",
-    "06_co2_capstone.ipynb",
-}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_code_cells_are_short_and_lines_narrow(request, path):
-    if path.name in PENDING_STYLE:
-        request.applymarker(pytest.mark.xfail(reason="issue 13: not yet within the style limits"))
+def test_code_cells_are_short_and_lines_narrow(path):
     problems = []
     for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
         if cell.cell_type != "code":

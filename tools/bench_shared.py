@@ -28,7 +28,8 @@ from tools.bench import execute_notebook
 
 CORES = os.cpu_count() or 1
 SETTINGS = {
-    "framework": {"LESSONS_THREADS": str(CORES)},
+    # An empty OMP_WAIT_POLICY is OpenMP's default (spin, then sleep); lessons_lib keeps it.
+    "framework": {"LESSONS_THREADS": str(CORES), "OMP_WAIT_POLICY": ""},
     "course": {"LESSONS_THREADS": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"},
 }
 # Variables a setting may set; cleared first so the caller's environment does not leak in.

@@ -6,10 +6,9 @@ _Q1_FUNCTION = '''
 def reference_val_mse(window: int, cell: str = "lstm") -> float:
     """The reference recipe on windows of the given length: its validation MSE."""
     Xw_train, Xw_val, yw_train, yw_val = windows_for(window)
-    ll.set_seed(42, frameworks=("torch",))
-    model = tm.RecurrentForecaster(1, 32, 1, cell=cell)
-    tm.fit(model, Xw_train, yw_train, epochs=120, lr=0.01, clip=1.0, print_every=0)
-    return ll.mse(tm.predict(model, Xw_val), yw_val)
+    model = reference_model(window, cell=cell)
+    backend.fit(model, Xw_train, yw_train, **RECIPE)
+    return ll.mse(backend.predict(model, Xw_val), yw_val)
 '''
 
 _Q1_TAIL = '''
@@ -42,7 +41,9 @@ WRONG = {
         },
         {
             "why": "no ll.set_seed before building the model: the run cannot be reproduced",
-            "code": _Q1_FUNCTION.replace('    ll.set_seed(42, frameworks=("torch",))\n', "")
+            "code": _Q1_FUNCTION.replace(
+                "reference_model(window, cell=cell)", "backend.build(window, hidden=32, cell=cell)"
+            )
             + _Q1_TAIL.format(better="8 if val_mse_w8 < val_mse_w32 else 32"),
             "message": "val_mse_w8 (the recipe on windows_for(8), seed 42 just before",
         },
@@ -51,10 +52,8 @@ WRONG = {
         {
             "why": "reads the comparison backwards: names the curve that crosses the naive MSE LATER",
             "code": '''
-ll.set_seed(42, frameworks=("torch",))
-gru = tm.RecurrentForecaster(1, 32, 1, cell="gru")
-gru_history = tm.fit(gru, X_train, y_train, X_val=X_val, y_val=y_val,
-                     epochs=120, lr=0.01, clip=1.0, print_every=0)
+gru = reference_model(cell="gru")
+gru_history = backend.fit(gru, X_train, y_train, X_val=X_val, y_val=y_val, **RECIPE)
 print(gru_history)
 lstm_first = int(np.flatnonzero(np.array(hist.val) < naive_val_mse)[0]) + 1
 gru_first = int(np.flatnonzero(np.array(gru_history.val) < naive_val_mse)[0]) + 1
@@ -66,10 +65,8 @@ print("first below the naive MSE:", first_below_naive)
         {
             "why": "forgot cell='gru': trains the LSTM again",
             "code": '''
-ll.set_seed(42, frameworks=("torch",))
-gru = tm.RecurrentForecaster(1, 32, 1)
-gru_history = tm.fit(gru, X_train, y_train, X_val=X_val, y_val=y_val,
-                     epochs=120, lr=0.01, clip=1.0, print_every=0)
+gru = reference_model()
+gru_history = backend.fit(gru, X_train, y_train, X_val=X_val, y_val=y_val, **RECIPE)
 print(gru_history)
 first_below_naive = "same epoch"
 print("first below the naive MSE:", first_below_naive)
@@ -77,11 +74,10 @@ print("first below the naive MSE:", first_below_naive)
             "message": "gru_history is the LSTM's history: build the model with cell='gru'",
         },
         {
-            "why": "no validation data passed to tm.fit: the history holds no validation loss",
+            "why": "no validation data passed to backend.fit: the history holds no validation loss",
             "code": '''
-ll.set_seed(42, frameworks=("torch",))
-gru = tm.RecurrentForecaster(1, 32, 1, cell="gru")
-gru_history = tm.fit(gru, X_train, y_train, epochs=120, lr=0.01, clip=1.0, print_every=0)
+gru = reference_model(cell="gru")
+gru_history = backend.fit(gru, X_train, y_train, **RECIPE)
 print(gru_history)
 first_below_naive = "gru"
 print("first below the naive MSE:", first_below_naive)
@@ -93,10 +89,9 @@ print("first below the naive MSE:", first_below_naive)
         {
             "why": "believes clipping keeps LSTM training stable, without looking at the gradient norms",
             "code": '''
-ll.set_seed(42, frameworks=("torch",))
-noclip = tm.RecurrentForecaster(1, 32, 1)
-noclip_history = tm.fit(noclip, X_train, y_train, X_val=X_val, y_val=y_val,
-                        epochs=120, lr=0.01, clip=None, print_every=0)
+noclip = reference_model()
+noclip_history = backend.fit(noclip, X_train, y_train, X_val=X_val, y_val=y_val,
+                             **dict(RECIPE, clip=None))
 print("largest gradient norm in the clipped run:", shown(max(hist.grad_norms), 3))
 clipping_effect = "clipped better"
 print("clipping_effect:", clipping_effect)
@@ -106,20 +101,19 @@ print("clipping_effect:", clipping_effect)
         {
             "why": "no ll.set_seed before building the model: a different start, so not the same experiment",
             "code": '''
-noclip = tm.RecurrentForecaster(1, 32, 1)
-noclip_history = tm.fit(noclip, X_train, y_train, X_val=X_val, y_val=y_val,
-                        epochs=120, lr=0.01, clip=None, print_every=0)
+noclip = backend.build(16, hidden=32)
+noclip_history = backend.fit(noclip, X_train, y_train, X_val=X_val, y_val=y_val,
+                             **dict(RECIPE, clip=None))
 clipping_effect = "unclipped better" if noclip_history.val[-1] < hist.val[-1] else "clipped better"
 print("clipping_effect:", clipping_effect)
 ''',
             "message": "noclip_history.val[:3] (the reference LSTM, seed 42 just before building it",
         },
         {
-            "why": "no validation data passed to tm.fit",
+            "why": "no validation data passed to backend.fit",
             "code": '''
-ll.set_seed(42, frameworks=("torch",))
-noclip = tm.RecurrentForecaster(1, 32, 1)
-noclip_history = tm.fit(noclip, X_train, y_train, epochs=120, lr=0.01, clip=None, print_every=0)
+noclip = reference_model()
+noclip_history = backend.fit(noclip, X_train, y_train, **dict(RECIPE, clip=None))
 clipping_effect = "identical"
 print("clipping_effect:", clipping_effect)
 ''',
@@ -134,10 +128,9 @@ t = np.arange(len(series.values))
 two_features = np.stack([series.values, np.cos(0.12 * t)], axis=1)
 X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0], target_col=0)
 X2_train, X2_val, y2_train, y2_val = ll.time_split(X2, y2, train_frac=0.8)
-ll.set_seed(42, frameworks=("torch",))
-two_feature_model = tm.RecurrentForecaster(n_features=1, hidden=32, horizon=1)
-tm.fit(two_feature_model, X2_train, y2_train, epochs=120, lr=0.01, clip=1.0, print_every=0)
-cos_val_mse = ll.mse(tm.predict(two_feature_model, X2_val), y2_val)
+two_feature_model = reference_model(n_features=1)
+backend.fit(two_feature_model, X2_train, y2_train, **RECIPE)
+cos_val_mse = ll.mse(backend.predict(two_feature_model, X2_val), y2_val)
 ''',
             "message": "X2 should have shape (204, 16, 2); yours has shape (204, 16, 1)",
         },
@@ -148,10 +141,9 @@ t = np.arange(len(series.values))
 two_features = np.stack([series.values, np.sin(0.12 * t)], axis=1)
 X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0, 1], target_col=0)
 X2_train, X2_val, y2_train, y2_val = ll.time_split(X2, y2, train_frac=0.8)
-ll.set_seed(42, frameworks=("torch",))
-two_feature_model = tm.RecurrentForecaster(n_features=2, hidden=32, horizon=1)
-tm.fit(two_feature_model, X2_train, y2_train, epochs=120, lr=0.01, clip=1.0, print_every=0)
-cos_val_mse = ll.mse(tm.predict(two_feature_model, X2_val), y2_val)
+two_feature_model = reference_model(n_features=2)
+backend.fit(two_feature_model, X2_train, y2_train, **RECIPE)
+cos_val_mse = ll.mse(backend.predict(two_feature_model, X2_val), y2_val)
 ''',
             "message": "X2 (column 0 the series, column 1 cos(0.12 t)) is not right",
         },
@@ -162,10 +154,9 @@ t = np.arange(len(series.values))
 two_features = np.stack([series.values, np.cos(0.12 * t)], axis=1)
 X2, y2 = ll.sliding_windows(two_features, window=16, horizon=1, inputs=[0, 1], target_col=1)
 X2_train, X2_val, y2_train, y2_val = ll.time_split(X2, y2, train_frac=0.8)
-ll.set_seed(42, frameworks=("torch",))
-two_feature_model = tm.RecurrentForecaster(n_features=2, hidden=32, horizon=1)
-tm.fit(two_feature_model, X2_train, y2_train, epochs=120, lr=0.01, clip=1.0, print_every=0)
-cos_val_mse = ll.mse(tm.predict(two_feature_model, X2_val), y2_val)
+two_feature_model = reference_model(n_features=2)
+backend.fit(two_feature_model, X2_train, y2_train, **RECIPE)
+cos_val_mse = ll.mse(backend.predict(two_feature_model, X2_val), y2_val)
 ''',
             "message": "cos_val_mse should lie between the noise floor",
         },
