@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab lab-instructor student kernel refresh score grade test test-learner lint unit notebooks bench robust clean help \
+.PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
 	bench-shared handout handout-repo hub-test
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make grade SUBMISSIONS=dir   grade a folder of submitted notebooks into build/grades.csv"
 	@echo "make test    ruff, unit tests, student copies and every notebook under nbval"
 	@echo "make test-learner   the slow learner tests: reference and wrong answers graded"
+	@echo "make test-grading   attacks on the grader, graded in sandboxes beside honest submissions"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
 	@echo "make robust  run every notebook under seed, thread and oneDNN changes; write build/robust.json"
 	@echo "make bench-shared   every notebook alone and beside busy processes; build/bench_shared.json"
@@ -48,35 +49,36 @@ KERNEL_STAMP := $(VENV)/share/jupyter/kernels/forecasting-failures/kernel.json
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 LAB_ARGS ?=
 
-$(KERNEL_STAMP): $(STAMP) lessons_lib/grading.py
-	$(BIN)/python -m lessons_lib.grading kernel
+$(KERNEL_STAMP): $(STAMP) tools/grading/course.py
+	$(BIN)/python -m tools.grading kernel
 
 kernel: $(STAMP)
-	$(BIN)/python -m lessons_lib.grading kernel
+	$(BIN)/python -m tools.grading kernel
 
-$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) lessons_lib/grading.py $(wildcard $(NOTEBOOKS_DIR)/*.ipynb)
-	$(BIN)/python -m lessons_lib.grading build --notebooks $(NOTEBOOKS_DIR)
+$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) tools/grading/course.py $(wildcard $(NOTEBOOKS_DIR)/*.ipynb)
+	$(BIN)/python -m tools.grading build --notebooks $(NOTEBOOKS_DIR)
 	touch $(STUDENT_STAMP)
 
 student: kernel $(STUDENT_STAMP)
 
 lab: kernel $(STUDENT_STAMP)
-	@$(BIN)/python -m lessons_lib.grading status --notebooks $(NOTEBOOKS_DIR)
+	@$(BIN)/python -m tools.grading status --notebooks $(NOTEBOOKS_DIR)
 	$(BIN)/jupyter lab $(BUILD_DIR)/student $(ROOT_ARGS) $(LAB_ARGS)
 
 lab-instructor: kernel
 	$(BIN)/jupyter lab notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 refresh: kernel $(STUDENT_STAMP)
-	$(BIN)/python -m lessons_lib.grading refresh --notebooks $(NOTEBOOKS_DIR)
+	$(BIN)/python -m tools.grading refresh --notebooks $(NOTEBOOKS_DIR)
 
 score: kernel $(STUDENT_STAMP)
-	$(BIN)/python -m lessons_lib.grading score
+	$(BIN)/python -m tools.grading score
 
 SUBMISSIONS ?= submissions
-JOBS ?= 2
-grade: $(STUDENT_STAMP)
-	$(BIN)/python -m lessons_lib.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS)
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# each submission in its own bubblewrap sandbox; checks run outside it against the masters' values
+grade: kernel $(STUDENT_STAMP)
+	$(BIN)/python -m tools.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS) $(GRADE_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lessons_lib tests notebooks tools conftest.py
@@ -93,6 +95,10 @@ test: lint kernel
 # reference and wrong answers filled into the student copies, executed and graded (slow)
 test-learner: kernel
 	$(BIN)/python -m pytest tests/test_student_copies.py -m learner
+
+# crafted attacks graded in one sandboxed run beside honest submissions (slow; needs bwrap)
+test-grading: kernel
+	$(BIN)/python -m pytest tests/test_grading_attacks.py -m grading
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench --out build/bench.json

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons_lib import grading
+from tools import grading
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lessons_lib import grading
+from tools import grading
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's chromium

@@ -4,12 +4,13 @@ import csv
 import json
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from lessons_lib import grading
+from tools import grading
 
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
 LESSONS = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if grading.has_exercises(p)]
@@ -209,3 +210,193 @@ def test_every_kind_of_submission_is_graded(tmp_path):
     with open(tmp_path / "grades.csv") as fh:
         header = next(csv.reader(fh))
     assert header == ["submission", "lesson", "question", "score", "max_score", "message"]
+
+
+# ---- the sandboxed grader (tools/grading/sandboxed.py): fast tests of its pieces ----
+
+from tools.grading import answers as A  # noqa: E402
+from tools.grading import dataenc, sandbox, sandboxed  # noqa: E402
+
+
+@pytest.mark.parametrize("master_path", LESSONS, ids=lambda p: p.stem)
+def test_every_graded_question_has_answer_names_its_tests_read(built, master_path):
+    """The names exported from the sandbox are the answer cells' names (from the built copy); each
+    question's tests must read at least one of them, or the learner's work would never be graded."""
+    import zipfile
+
+    from otter.test_files.exception_test import ExceptionTestFile
+
+    per_q = A.question_answer_names(nbformat.read(built / "fresh" / master_path.name, as_version=4))
+    points = grading.questions(master_path.stem, built)
+    with zipfile.ZipFile(grading.autograder_zip(master_path.stem, built)) as zf:
+        for q in points:
+            assert per_q.get(q), f"{master_path.stem} {q}: no answer names found in its answer cells"
+            tf = ExceptionTestFile.from_string(zf.read(f"tests/{q}.py").decode(), path=q)
+            for tc in tf.test_cases:
+                params = set(tc.body._get_func_params())
+                assert params & set(per_q[q]), (
+                    f"{master_path.stem} {q}/{tc.name} reads none of the answer names {per_q[q]}"
+                )
+
+
+def test_answer_cell_names():
+    src = 'a, (b, c) = 1, (2, 3)\ndef f(x):\n    y = 1\n    return y\nclass K: pass\nd: int = 4\nprint(a)'
+    assert A.answer_cell_names(src) == ["a", "b", "c", "f", "K", "d"]
+    assert A.answer_cell_names("this is ( not python") == []
+
+
+def test_values_round_trip_as_data_and_nothing_else_comes_back(tmp_path):
+    import numpy as np
+
+    from lessons_lib import Scaler
+
+    scaler = Scaler("minmax").fit(np.arange(10.0))
+    values = {"x": 1.5, "n": np.int64(3), "arr": np.arange(6.0).reshape(2, 3), "s": "a",
+              "t": (1, [2, None]), "d": {"k": float("nan")}, "scaler": scaler, "f": lambda z: z}
+    enc = dataenc.Encoder(tmp_path)
+    tree = {k: enc.enc(v) for k, v in values.items()}
+    back = {k: A.decode(json.loads(json.dumps(v)), tmp_path) for k, v in tree.items()}
+    assert back["x"] == 1.5 and back["n"] == 3 and back["s"] == "a" and back["t"] == (1, [2, None])
+    assert np.array_equal(back["arr"], values["arr"]) and np.isnan(back["d"]["k"])
+    assert isinstance(back["scaler"], Scaler) and back["scaler"].scale_ == scaler.scale_
+    assert isinstance(back["f"], A.Unreadable)
+    # what a rigged sandbox might send back
+    np.save(tmp_path / "a99.npy", np.array([object()], dtype=object), allow_pickle=True)
+    assert isinstance(A.decode({"npy": "a99.npy"}, tmp_path), A.Unreadable)  # no pickle
+    assert isinstance(A.decode({"npy": "../../etc/passwd"}, tmp_path), A.Unreadable)
+    for cls in ("os.system", "subprocess.Popen"):
+        rigged = {"object": {"class": cls, "state": {"dict": []}}}
+        assert isinstance(A.decode(rigged, tmp_path), A.Unreadable)
+
+
+@pytest.fixture(scope="module")
+def _mini_course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("mini_course")
+    masters, out = root / "masters", root / "build"
+    masters.mkdir()
+    nbformat.write(_mini_master(), masters / "90_mini.ipynb")
+    grading.build(masters, out)
+    return root
+
+
+def _course_build(tmp_path, mini_course: Path) -> Path:
+    """A private copy of the mini course (built once per module): masters and build in tmp_path."""
+    import shutil
+
+    shutil.copytree(mini_course / "masters", tmp_path / "masters")
+    shutil.copytree(mini_course / "build", tmp_path / "build")
+    index = tmp_path / "build" / "otter" / "autograders.json"
+    index.write_text(index.read_text().replace(str(mini_course), str(tmp_path)))
+    return tmp_path / "build"
+
+
+def test_files_that_are_not_notebooks_of_the_course_get_a_reason(tmp_path, _mini_course):
+    out = _course_build(tmp_path, _mini_course)
+    lessons = sorted(sandboxed.course_lessons(out))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "empty.ipynb").write_bytes(b"")
+    (subs / "alice.ipynb").write_text("not json {")
+    (subs / "notes.txt").write_text("hello")
+    student = nbformat.read(out / "fresh" / "90_mini.ipynb", as_version=4)
+    student.metadata["otter"]["assignment_name"] = "/etc/../../rigged"
+    nbformat.write(student, subs / "path_90_mini.ipynb")
+    other = nbformat.read(out / "fresh" / "90_mini.ipynb", as_version=4)
+    nbformat.write(other, subs / "bob_01_failing_setup.ipynb")
+    with zipfile.ZipFile(subs / "bundle.zip", "w") as zf:
+        zf.writestr("../../../escape.ipynb", json.dumps(other))
+    (subs / "broken.zip").write_text("not a zip")
+    found = {s.name: s for s in sandboxed.collect(subs, tmp_path / "unzipped")}
+    for s in found.values():
+        if s.path is not None and not s.problem:
+            sandboxed.identify(s, lessons)
+    assert found["empty.ipynb"].problem == "empty file"
+    assert found["alice.ipynb"].problem.startswith("not a notebook")
+    assert found["notes.txt"].problem.startswith("not a notebook")
+    path_trick = found["path_90_mini.ipynb"]
+    assert path_trick.lesson == "90_mini" and "ignored" in path_trick.flags[0]
+    assert found["bob_01_failing_setup.ipynb"].lesson == "90_mini"  # metadata wins, flagged
+    assert "file name says" in found["bob_01_failing_setup.ipynb"].flags[0]
+    unzipped = found["bundle.zip:escape.ipynb"]
+    assert unzipped.lesson == "90_mini" and (tmp_path / "unzipped") in unzipped.path.parents
+    assert "unreadable zip" in found["broken.zip"].problem
+
+
+def test_missing_or_empty_folder_is_one_sentence(tmp_path, _mini_course):
+    out = _course_build(tmp_path, _mini_course)
+    with pytest.raises(sandboxed.GradingError, match="does not exist"):
+        sandboxed.grade_folder(tmp_path / "nope", None, out, tmp_path / "masters", jobs=1)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(sandboxed.GradingError, match="is empty"):
+        sandboxed.grade_folder(tmp_path / "empty", None, out, tmp_path / "masters", jobs=1)
+
+
+def test_autograder_found_by_exact_name_not_by_sorting(tmp_path, _mini_course):
+    out = _course_build(tmp_path, _mini_course)
+    real = sandboxed.course_lessons(out)["90_mini"]
+    rigged = real.with_name("90_mini-autograder_9999_rigged.zip")
+    rigged.write_bytes(b"rigged")
+    assert sandboxed.course_lessons(out)["90_mini"] == real
+    index = out / "otter" / "autograders.json"
+    index.write_text(json.dumps({"90_mini": str(tmp_path / "elsewhere.zip"), "../x": str(real)}))
+    with pytest.raises(sandboxed.GradingError, match="no usable autograder"):
+        sandboxed.course_lessons(out)
+
+
+def test_grading_refuses_without_bubblewrap(tmp_path, monkeypatch, _mini_course):
+    out = _course_build(tmp_path, _mini_course)
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(sandboxed.GradingError, match="apt-get install bubblewrap"):
+        sandboxed.grade_folder(tmp_path / "subs", None, out, tmp_path / "masters", jobs=1)
+
+
+@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed")
+def test_sandbox_command_isolates(tmp_path):
+    cmd = sandbox.command(tmp_path / "job", 0, None)
+    for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session", "--clearenv"):
+        assert flag in cmd or (flag.startswith("--unshare") and "--unshare-all" in cmd)
+    sources = {cmd[i + 1] for i, a in enumerate(cmd) if a in ("--ro-bind", "--bind")}
+    for hidden in (sandbox.REPO, sandbox.REPO / "build", sandbox.REPO / "notebooks", sandbox.REPO / "tests"):
+        assert str(hidden) not in sources, f"{hidden} is mounted in the sandbox"
+    writable = [cmd[i + 1 : i + 3] for i, a in enumerate(cmd) if a == "--bind"]
+    assert writable == [[str(tmp_path / "job" / "scratch"), "/tmp"]]  # the only writable place
+
+
+def test_csv_is_rewritten_atomically_as_rows_come(tmp_path):
+    w = sandboxed.CsvWriter(tmp_path / "g.csv")
+    assert (tmp_path / "g.csv").read_text().startswith("submission,lesson")
+    w.add([grading.Row("a.ipynb", "90_mini", "TOTAL", 1.0, 3.0, "")])
+    assert "a.ipynb" in (tmp_path / "g.csv").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["g.csv"]
+
+
+@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed")
+def test_sandboxed_grading_of_the_mini_lesson(tmp_path, course_kernel, _mini_course):
+    """Answers leave the sandbox as data; checks run outside on the master's values."""
+    out = _course_build(tmp_path, _mini_course)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    student = nbformat.read(out / "fresh" / "90_mini.ipynb", as_version=4)
+    slots = [c for c in student.cells if "otter_answer_cell" in c.metadata.get("tags", [])]
+    variants = {
+        "good": ("avg = series.mean()", "last = series[-1]"),
+        "wrong": ("avg = series.sum() / 9", "last = series[-2]"),
+        "rigged_data": ("series = np.zeros(10)\navg = 0.0", "last = 0.0"),
+        "hangs": ("avg = series.mean()", "while True:\n    pass"),
+    }
+    for name, code in variants.items():
+        nb = nbformat.from_dict(json.loads(json.dumps(student)))
+        for slot, src in zip([c for c in nb.cells if "otter_answer_cell" in c.metadata.get("tags", [])],
+                             code, strict=True):
+            slot.source = src
+        nbformat.write(nb, subs / f"{name}_90_mini.ipynb")
+    assert len(slots) == 2
+    limits = sandbox.Limits(wall_seconds=60, cpu_seconds=30)
+    rows = sandboxed.grade_folder(subs, tmp_path / "g.csv", out, tmp_path / "masters", jobs=2, limits=limits,
+                                  quiet=True)
+    got = {(r.submission.removesuffix("_90_mini.ipynb"), r.question): r for r in rows}
+    assert got["good", "TOTAL"].score == got["good", "TOTAL"].max_score == 3
+    assert got["wrong", "q1"].score < 2 and "expected 4.5" in got["wrong", "q1"].message
+    assert got["rigged_data", "TOTAL"].score < 3  # the checks see the master's series, not theirs
+    assert got["hangs", "TOTAL"].score == 0 and "limit" in got["hangs", "TOTAL"].message

@@ -29,7 +29,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lessons_lib import grading
+from tools import grading
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", ROOT / "notebooks"))

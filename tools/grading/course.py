@@ -1,12 +1,13 @@
 """Graded exercises with otter-grader: build student copies and autograders, grade submissions.
 
-``python -m lessons_lib.grading build`` writes, for every lesson with exercises, the student copy
+``python -m tools.grading build`` writes, for every lesson with exercises, the student copy
 and otter's autograder zip under ``build/otter/<lesson>/``, and copies the student notebooks to
 ``build/student/`` (never overwriting a learner's work).
-``python -m lessons_lib.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every
-notebook in a folder with ``otter run`` (local, no Docker) and writes one CSV.
-``python -m lessons_lib.grading score`` grades the learner's own copies in ``build/student``.
-``python -m lessons_lib.grading kernel`` installs the course kernel ("Python (forecasting-failures)")
+``python -m tools.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every file in a
+folder, each submission in its own bubblewrap sandbox (tools/grading/sandboxed.py).
+``python -m tools.grading score`` grades the learner's own copies in ``build/student``: a
+self-check with ``otter run`` and no sandbox (``grade_files``/``grade`` here: trusted notebooks only).
+``python -m tools.grading kernel`` installs the course kernel ("Python (forecasting-failures)")
 into the running environment; ``status`` says which copies are older than their master and
 ``refresh`` brings the new copies in, keeping the learner's old ones beside them.
 """
@@ -32,6 +33,8 @@ from pathlib import Path
 
 import nbformat
 
+from lessons_lib._tf_quiet import QUIET_ENV
+
 BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))  # make passes BUILD_DIR here
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
 KERNEL_NAME = "forecasting-failures"
@@ -41,7 +44,7 @@ VERSIONS = ".versions.json"
 INSTRUCTOR_TAG = "instructor"
 # ipykernel copies what C code writes to file descriptor 2 into the cell output: TensorFlow's absl
 # preamble and CUDA probing would show as red boxes. Python-level warnings still show.
-KERNEL_CONFIG = """# Written by `make kernel` (python -m lessons_lib.grading kernel).
+KERNEL_CONFIG = """# Written by `make kernel` (python -m tools.grading kernel).
 # Keep C-level output (TensorFlow/absl/CUDA log lines written straight to file descriptor 2)
 # in the kernel's terminal instead of the notebook; Python warnings and errors still show.
 c.IPKernelApp.capture_fd_output = False
@@ -62,7 +65,7 @@ def install_kernel(prefix: str | Path | None = None) -> Path:
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": KERNEL_DISPLAY,
         "language": "python",
-        "env": {"TF_CPP_MIN_LOG_LEVEL": "3"},
+        "env": dict(QUIET_ENV),
         "metadata": {"debugger": True},
     }
     (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
@@ -353,7 +356,7 @@ def autograder_zip(lesson: str, out: Path = BUILD) -> Path:
     if not zips:
         raise FileNotFoundError(
             f"no autograder for lesson {lesson!r} in {out / 'otter'}; run `make student` "
-            "(python -m lessons_lib.grading build) first."
+            "(python -m tools.grading build) first."
         )
     return zips[-1]
 
@@ -422,7 +425,7 @@ def grade_one(
             text=True,
             start_new_session=True,
             cwd=tmp,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **_thread_env(threads)},
+            env={**os.environ, **QUIET_ENV, **_thread_env(threads)},
         )
         try:
             log, _ = proc.communicate(timeout=timeout)
@@ -565,11 +568,17 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="student copies and autograders into build/")
     b.add_argument("--notebooks", type=Path, default=Path("notebooks"))
-    g = sub.add_parser("grade", help="grade a folder of submitted notebooks into one CSV")
+    g = sub.add_parser("grade", help="grade a folder of submissions, each in its own sandbox, into one CSV")
     g.add_argument("submissions", type=Path)
     g.add_argument("--out", type=Path, default=BUILD / "grades.csv")
-    g.add_argument("--timeout", type=float, default=180.0, help="seconds per submission")
-    g.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    g.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="the masters (trusted values)")
+    g.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission")
+    g.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
+    g.add_argument("--memory-gb", type=float, default=6.0, help="memory per process in the sandbox")
+    g.add_argument("--cpu-seconds", type=int, default=600, help="CPU seconds per process")
+    g.add_argument("--processes", type=int, default=256, help="processes and threads per sandbox")
+    g.add_argument("--unsandboxed", action="store_true",
+                   help="no sandbox (a self-check of notebooks you trust; never for submissions)")
     sc = sub.add_parser("score", help="grade your own copies in build/student")
     sc.add_argument("--jobs", type=int, default=2)
     sub.add_parser("kernel", help="install the course kernel into this environment")
@@ -601,10 +610,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "score":
         score(jobs=args.jobs)
         return 0
-    rows = grade(args.submissions, args.out, timeout=args.timeout, jobs=args.jobs)
-    for r in rows:
-        if r.question == "TOTAL":
-            print(f"{r.submission:<40} {r.lesson:<24} {r.score:g} / {r.max_score:g}")
+    from tools.grading import sandbox, sandboxed
+
+    limits = sandbox.Limits(
+        memory_bytes=int(args.memory_gb * (1 << 30)), cpu_seconds=args.cpu_seconds,
+        processes=args.processes, wall_seconds=args.timeout,
+    )
+    try:
+        sandboxed.grade_folder(args.submissions, args.out, BUILD, args.notebooks, args.jobs, limits,
+                               unsandboxed=args.unsandboxed)
+    except sandboxed.GradingError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(f"written to {args.out}")
     return 0
 

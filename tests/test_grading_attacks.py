@@ -1,0 +1,246 @@
+"""Crafted attacks on the grader (issue 15), graded in ONE sandboxed run beside honest submissions.
+
+Every attack must score no more than the untouched student copy, with a message; the honest
+submissions keep full marks; the run finishes within its budget; afterwards no process of the run
+is alive, and build/, the other submissions and the CSV are as the grader left them.
+Slow (the lesson runs once per submission): ``make test-grading`` (marker ``grading``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import grading
+from tools.grading import sandbox, sandboxed
+
+pytestmark = [
+    pytest.mark.grading,
+    pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed"),
+]
+
+LESSON = os.environ.get("ATTACK_LESSON", "05_sliding_window_lab")  # the fastest graded lesson
+NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+MARK = "attack4242"  # in the command line of every process an attack leaves behind
+BUDGET_S = float(os.environ.get("ATTACK_BUDGET_S", 900))
+JOBS = int(os.environ.get("ATTACK_JOBS", 2))
+
+
+def _attacks(build: Path, subs: Path, csv_path: Path) -> dict[str, tuple[str, str]]:
+    """name -> (attack cell source, a word the message must contain; "" = any message)."""
+    ag = build / "otter" / LESSON / "autograder"
+    return {
+        "patched_checks": (
+            "import otter.test_files.ok_test as _m\n"
+            "_m.run_doctest = lambda n, s, g: (True, '')\n"
+            "import otter.test_files.exception_test as _e\n"
+            "_e.test_case.call_func = lambda self, env: None\n"
+            "from lessons_lib import exercises as _x\n"
+            "for _n in dir(_x):\n"
+            "    if _n.startswith('check_'):\n"
+            "        setattr(_x, _n, lambda *a, **k: None)",
+            "",
+        ),
+        "rewritten_results": (
+            "import json, os\n"
+            "def _rig(result=None):\n"
+            "    for p in ['/tmp/out/answers.json', '/tmp/out/results.json', 'results.json']:\n"
+            "        try:\n"
+            "            open(p, 'w').write(json.dumps({'tests': [{'name': 'q1', 'score': 200}],\n"
+            "                                            'values': {'ar_cv_mse': 200}}))\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    open('/tmp/out/status.json', 'w').write('{\"finished\": true, \"violation\": null}')\n"
+            "get_ipython().events.register('post_run_cell', _rig)",
+            "",
+        ),
+        "redefined_data": (
+            "import numpy as np\n"
+            "y = y_val = y_train = y_fit = np.zeros(10)\n"
+            "X_train = X_val = np.zeros((10, 16, 1))\n"
+            "ar_cv_mse = 0.0\n"
+            "Xs_val = np.zeros((10, 16, 1))",
+            "",
+        ),
+        "reads_hidden_tests": (
+            "import glob\n"
+            "found = []\n"
+            f"for pat in ['tests/*.py', '/tmp/**/*.py', '/grader/**', '{ag}/*', '{build}/**/*.zip',\n"
+            "            '/work/**/*autograder*.zip', '/root/**/*autograder*.zip', '/home/**/*.zip']:\n"
+            "    found += glob.glob(pat, recursive=True)\n"
+            "hidden = [open(p, errors='replace').read()[:100] for p in found if p.endswith('.py')]\n"
+            "print(len(found), 'files found')",
+            "",
+        ),
+        "writes_build": (
+            "import os\n"
+            f"for p in ['{ag}/{LESSON}-autograder_9999_rigged.zip', '{build}/otter/autograders.json',\n"
+            f"          '{build}/student/{LESSON}.ipynb']:\n"
+            "    try:\n"
+            "        os.makedirs(os.path.dirname(p), exist_ok=True)\n"
+            "        open(p, 'w').write('rigged')\n"
+            "    except OSError as exc:\n"
+            "        print('refused:', exc)",
+            "",
+        ),
+        "sibling_submission": (
+            "import os, glob\n"
+            "for pid in os.listdir('/proc'):\n"
+            "    try:\n"
+            "        print(open(f'/proc/{pid}/cmdline').read()[:200])\n"
+            "    except OSError:\n"
+            "        pass\n"
+            f"for p in ['{subs}/honest_a.ipynb', *glob.glob('{subs}/*')]:\n"
+            "    try:\n"
+            "        open(p, 'w').write('{}')\n"
+            "        os.remove(p)\n"
+            "    except OSError as exc:\n"
+            "        print('refused:', exc)",
+            "",
+        ),
+        "detached_process": (
+            "import subprocess, sys\n"
+            "code = ('import time, os\\ntime.sleep(4)\\n'\n"
+            f'        \'open("{csv_path}", "w").write("all zeros")\\n\'\n'
+            f"        'time.sleep(600)  # {MARK}')\n"
+            "subprocess.Popen(['setsid', sys.executable, '-c', code], start_new_session=True,\n"
+            "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            f"subprocess.Popen(['setsid', 'sh', '-c', 'sleep 600 # {MARK}'])",
+            "",
+        ),
+        "fork_loop": (
+            "import os, time\n"
+            "for _ in range(100000):\n"
+            "    if os.fork() == 0:\n"
+            "        time.sleep(600)\n"
+            "        os._exit(0)",
+            "process limit",
+        ),
+        "large_allocation": ("import numpy as np\nbig = np.ones(2**30)  # 8 GiB", "memory limit"),
+        "output_flood": ("for _ in range(10**6):\n    print('x' * 200)", "output size limit"),
+        "c_loop": ("sum(range(10**13))", "limit"),
+        "kills_parent": (
+            "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGKILL)",
+            "",
+        ),
+    }
+
+
+def _tree_hash(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _leftover_processes() -> list[str]:
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            uid = int(
+                next(ln for ln in (d / "status").read_text().splitlines() if ln.startswith("Uid:")).split()[1]
+            )
+        except (OSError, StopIteration, ValueError):
+            continue
+        if MARK in cmd or sandbox.UID_BASE <= uid < sandbox.UID_BASE + 64:
+            found.append(f"{d.name} uid {uid}: {cmd[:120]}")
+    return found
+
+
+def _filled(student: nbformat.NotebookNode, master: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = nbformat.from_dict(json.loads(json.dumps(student)))
+    slots = [
+        c for c in nb.cells if c.cell_type == "code" and "otter_answer_cell" in c.metadata.get("tags", [])
+    ]
+    for slot, (_, answer) in zip(slots, grading.master_answers(master), strict=True):
+        slot.source = answer
+    return nb
+
+
+def _with_cell(nb: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
+    out = nbformat.from_dict(json.loads(json.dumps(nb)))
+    out.cells.insert(2, nbformat.v4.new_code_cell(source))  # after the imports: the attack runs early
+    return out
+
+
+def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
+    subs, csv_path = tmp_path / "submissions", tmp_path / "grades" / "grades.csv"
+    subs.mkdir()
+    student = nbformat.read(built / "fresh" / f"{LESSON}.ipynb", as_version=4)
+    master = nbformat.read(NOTEBOOKS / f"{LESSON}.ipynb", as_version=4)
+    honest = _filled(student, master)
+    nbformat.write(honest, subs / "honest_a.ipynb")
+    nbformat.write(honest, subs / f"honest_b_{LESSON}.ipynb")
+    nbformat.write(student, subs / "untouched.ipynb")
+    attacks = _attacks(built, subs, csv_path)
+    for name, (source, _) in attacks.items():
+        nbformat.write(_with_cell(student, source), subs / f"{name}.ipynb")
+    (subs / "not_json.ipynb").write_text("this is not JSON {")
+    (subs / "empty.ipynb").write_bytes(b"")
+    meta = nbformat.from_dict(json.loads(json.dumps(student)))
+    meta.metadata["otter"]["assignment_name"] = str(built / "otter" / LESSON / ".." / ".." / "rigged")
+    nbformat.write(meta, subs / f"metadata_path_{LESSON}.ipynb")
+    nbformat.write(student, subs / "wrong_lesson_01_failing_setup.ipynb")
+    buf = io.StringIO()
+    nbformat.write(student, buf)
+    with zipfile.ZipFile(subs / "bundle.zip", "w") as zf:
+        zf.writestr(f"../../{LESSON}.ipynb", buf.getvalue())
+    expect_words = {name: word for name, (_, word) in attacks.items()}
+    expect_words |= {
+        "not_json.ipynb": "not a notebook",
+        "empty.ipynb": "empty file",
+        f"metadata_path_{LESSON}.ipynb": "ignored",
+        "wrong_lesson_01_failing_setup.ipynb": "file name says",
+    }
+
+    build_before = _tree_hash(built)
+    subs_before = _tree_hash(subs)
+    limits = sandbox.Limits(cpu_seconds=90, wall_seconds=300, memory_bytes=6 << 30)
+    start = time.monotonic()
+    rows = sandboxed.grade_folder(subs, csv_path, built, NOTEBOOKS, jobs=JOBS, limits=limits)
+    seconds = time.monotonic() - start
+    csv_after_run = csv_path.read_text()
+    time.sleep(6)  # the detached process would rewrite the CSV 4 s after it started
+
+    totals = {r.submission: r for r in rows if r.question == "TOTAL"}
+    by_sub: dict[str, list] = {}
+    for r in rows:
+        by_sub.setdefault(r.submission, []).append(r)
+    table = "\n".join(f"{s}: {r.score:g}/{r.max_score:g} {r.message}" for s, r in totals.items())
+    print("\n" + table)
+    untouched = totals["untouched.ipynb"].score
+    for name in ("honest_a.ipynb", f"honest_b_{LESSON}.ipynb"):
+        assert totals[name].score == totals[name].max_score > 0, f"{name}: {totals[name]}\n{table}"
+    for sub, r in totals.items():
+        if sub.startswith("honest") or sub == "untouched.ipynb":
+            continue
+        assert r.score <= untouched, f"{sub} scores {r.score} > untouched {untouched}\n{table}"
+        messages = " ".join(x.message for x in by_sub[sub])
+        assert messages.strip(), f"{sub}: no message\n{table}"
+        word = expect_words.get(sub.removesuffix(".ipynb"), expect_words.get(sub, ""))
+        assert word in messages, f"{sub}: message lacks {word!r}: {messages[:300]}"
+    assert any(s.startswith("bundle.zip:") for s in totals), f"the zip was not unpacked\n{table}"
+    assert len(by_sub[f"metadata_path_{LESSON}.ipynb"]) > 1, (
+        "the metadata-path copy was not graded by its name"
+    )
+    assert seconds < BUDGET_S, f"the run took {seconds:.0f} s (budget {BUDGET_S:.0f} s)"
+    assert not _leftover_processes(), f"processes of the run still alive: {_leftover_processes()}"
+    assert _tree_hash(built) == build_before, "build/ changed during grading"
+    assert _tree_hash(subs) == subs_before, "a submission changed during grading"
+    assert csv_path.read_text() == csv_after_run, "the CSV changed after the grader wrote it"
+    with open(csv_path) as fh:
+        written = list(csv.reader(fh))
+    assert len(written) == len(rows) + 1

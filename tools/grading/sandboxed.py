@@ -1,0 +1,461 @@
+"""The instructor's grading of untrusted submissions: ``python -m tools.grading grade DIR``.
+
+Each file is graded on its own and always gets rows: a notebook runs in its own bubblewrap
+sandbox (tools/grading/sandbox.py); what comes out is plain data (answers.json + .npy); the
+trusted checker (tools/grading/checker.py, one process per lesson) runs the public and hidden
+tests against the master's values overlaid with the learner's answers only. Unreadable, empty,
+non-notebook, unknown-lesson files get a row with 0 and a one-line reason; the CSV is rewritten
+atomically after every submission; lesson names come only from the course's list
+(build/otter/autograders.json, made by ``make student``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lessons_lib._tf_quiet import QUIET_ENV
+from tools.grading import answers as A
+from tools.grading import course
+from tools.grading import sandbox as S
+
+MAX_NOTEBOOK_BYTES = 50 << 20
+MAX_ZIP_MEMBERS = 20
+LIMIT_WORDS = {
+    "memory": "memory limit",
+    "processes": "process limit",
+    "cpu": "CPU time limit",
+    "output": "output size limit",
+    "file": "file size limit",
+    "died": "kernel died",
+    "unreadable": "unreadable notebook",
+}
+
+
+class GradingError(Exception):
+    """A problem with the whole run (no submissions, no build): one clear sentence."""
+
+
+@dataclass
+class Submission:
+    name: str  # as shown in the CSV
+    path: Path | None  # the notebook to run (None: not gradable)
+    lesson: str = ""
+    problem: str = ""  # why it gets 0 without running
+    flags: list[str] = field(default_factory=list)
+
+
+def course_lessons(out: Path) -> dict[str, Path]:
+    """Lesson -> autograder zip, from the index ``make student`` wrote (exact paths, no globbing)."""
+    index = out / "otter" / "autograders.json"
+    if not index.is_file():
+        raise GradingError(f"no autograders in {out / 'otter'}: run `make student` first.")
+    found = {}
+    for lesson, path in json.loads(index.read_text()).items():
+        p = Path(path)
+        expected_dir = (out / "otter" / lesson / "autograder").resolve()
+        if (
+            re.fullmatch(r"\d\d_[A-Za-z0-9_]+", lesson)
+            and p.is_file()
+            and not p.is_symlink()
+            and p.resolve().parent == expected_dir
+        ):
+            found[lesson] = p
+    if not found:
+        raise GradingError(f"the autograder index {index} names no usable autograder: run `make student`.")
+    return found
+
+
+def _lesson_in_name(filename: str, lessons: list[str]) -> str | None:
+    for lesson in sorted(lessons, key=len, reverse=True):
+        if lesson in filename:
+            return lesson
+    m = re.search(r"(?<!\d)(\d\d)_", filename)
+    if m:
+        same = [le for le in lessons if le.startswith(m.group(1) + "_")]
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def identify(sub: Submission, lessons: list[str]) -> Submission:
+    """Read the file as a notebook and decide its lesson; set ``problem`` when it cannot be graded."""
+    import nbformat
+
+    path = sub.path
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            sub.problem = "not a regular file"
+            return sub
+        if size == 0:
+            sub.problem = "empty file"
+            return sub
+        if size > MAX_NOTEBOOK_BYTES:
+            sub.problem = f"file over {MAX_NOTEBOOK_BYTES >> 20} MB"
+            return sub
+        text = path.read_bytes().decode("utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("no cells")
+    except UnicodeDecodeError:
+        sub.problem = "not a notebook (not UTF-8 text)"
+        return sub
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, it is one row
+        sub.problem = (
+            f"not a notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})"
+        )
+        return sub
+    meta = nb.get("metadata", {}).get("otter", {})
+    meta_name = meta.get("assignment_name") if isinstance(meta, dict) else None
+    by_name = _lesson_in_name(sub.name, lessons)
+    if isinstance(meta_name, str) and meta_name in lessons:
+        sub.lesson = meta_name
+        named = re.search(r"(?<!\d)(\d\d)_[A-Za-z]", sub.name)
+        if named and not meta_name.startswith(named.group(1) + "_"):
+            sub.flags.append(
+                f"file name says lesson {named.group(1)} but the notebook is {meta_name}: "
+                f"graded as {meta_name}"
+            )
+    else:
+        if meta_name:
+            sub.flags.append(
+                f"metadata lesson {str(meta_name)[:60]!r} is not a lesson of this course: ignored"
+            )
+        if by_name:
+            sub.lesson = by_name
+        else:
+            sub.problem = "not a notebook of a graded lesson of this course (" + ", ".join(lessons) + ")"
+    return sub
+
+
+def collect(folder: Path, unpack_to: Path) -> list[Submission]:
+    """Every file in ``folder`` (not recursive): notebooks, .zip archives unpacked, the rest reported."""
+    if not folder.exists():
+        raise GradingError(f"the submissions folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise GradingError(f"{folder} is not a folder: pass the folder that holds the submitted notebooks.")
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    if not entries:
+        raise GradingError(f"the submissions folder {folder} is empty: nothing to grade.")
+    subs: list[Submission] = []
+    for p in entries:
+        if p.is_dir() or p.is_symlink():
+            subs.append(Submission(p.name, None, problem="a folder or link, not a notebook: not graded"))
+        elif p.suffix.lower() == ".zip":
+            subs += _unzip(p, unpack_to)
+        elif p.suffix.lower() == ".ipynb":
+            subs.append(Submission(p.name, p))
+        else:
+            subs.append(Submission(p.name, None, problem=f"not a notebook ({p.suffix or 'no'} extension)"))
+    return subs
+
+
+def _unzip(p: Path, unpack_to: Path) -> list[Submission]:
+    try:
+        with zipfile.ZipFile(p) as zf:
+            members = [
+                m
+                for m in zf.infolist()
+                if m.filename.lower().endswith(".ipynb")
+                and not m.is_dir()
+                and "__MACOSX" not in m.filename
+                and not Path(m.filename).name.startswith(".")
+            ]
+            if not members:
+                return [Submission(p.name, None, problem="zip archive without a notebook")]
+            out = []
+            for i, m in enumerate(members[:MAX_ZIP_MEMBERS]):
+                if m.file_size > MAX_NOTEBOOK_BYTES:
+                    out.append(
+                        Submission(f"{p.name}:{m.filename}", None, problem="notebook in the zip is too big")
+                    )
+                    continue
+                target = unpack_to / f"{p.stem}-{i}" / Path(m.filename).name  # no paths from the zip
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(zf.read(m))
+                out.append(Submission(f"{p.name}:{Path(m.filename).name}", target))
+            if len(members) > MAX_ZIP_MEMBERS:
+                out.append(Submission(p.name, None, problem=f"zip holds over {MAX_ZIP_MEMBERS} notebooks"))
+            return out
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [Submission(p.name, None, problem=f"unreadable zip archive ({exc})")]
+
+
+class Checker:
+    """One trusted checker process for a lesson; requests are served one at a time."""
+
+    def __init__(self, lesson: str, autograder: Path, master: Path, student: Path, workdir: Path):
+        self.lesson = lesson
+        workdir.mkdir(parents=True, exist_ok=True)
+        spec = {
+            "autograder": str(autograder),
+            "master": str(master),
+            "student": str(student),
+            "workdir": str(workdir),
+            "log": str(workdir / "checker.log"),
+        }
+        (workdir / "spec.json").write_text(json.dumps(spec))
+        env = {**os.environ, "PYTHONPATH": str(S.REPO), "MPLBACKEND": "Agg", **QUIET_ENV}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tools.grading.checker", str(workdir / "spec.json")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=S.REPO,
+            env=env,
+        )
+        self.lock = threading.Lock()
+        self.ready = threading.Event()
+        self.info: dict = {}
+        self.n = 0
+        threading.Thread(target=self._start, daemon=True).start()
+
+    def _start(self):
+        line = self.proc.stdout.readline()
+        try:
+            self.info = json.loads(line) if line else {"ready": False, "error": "the checker stopped"}
+        except json.JSONDecodeError:
+            self.info = {"ready": False, "error": line[:200]}
+        self.ready.set()
+
+    def check(self, answers_dir: Path) -> dict:
+        self.ready.wait()
+        if not self.info.get("ready"):
+            return {"error": f"the checker for {self.lesson} could not start: {self.info.get('error')}"}
+        with self.lock:
+            self.n += 1
+            try:
+                self.proc.stdin.write(json.dumps({"id": self.n, "answers": str(answers_dir)}) + "\n")
+                self.proc.stdin.flush()
+                line = self.proc.stdout.readline()
+                return json.loads(line) if line else {"error": "the checker stopped"}
+            except (OSError, json.JSONDecodeError) as exc:
+                return {"error": f"the checker failed: {exc}"}
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+
+
+class CsvWriter:
+    HEADER = ["submission", "lesson", "question", "score", "max_score", "message"]
+
+    def __init__(self, path: Path | None):
+        self.path, self.rows, self.lock = path, [], threading.Lock()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._write()
+
+    def add(self, rows: list[course.Row]):
+        with self.lock:
+            self.rows += rows
+            self._write()
+
+    def _write(self):
+        if self.path is None:
+            return
+        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+        with tmp.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(self.HEADER)
+            for r in self.rows:
+                w.writerow([r.submission, r.lesson, r.question, r.score, r.max_score, r.message])
+        os.replace(tmp, self.path)
+
+
+def _rows(
+    sub: Submission, points: dict[str, float], scores: dict[str, tuple[float, str]], note: str = ""
+) -> list:
+    rows, total, maxi = [], 0.0, 0.0
+    flags = "; ".join(sub.flags)
+    for q, p in points.items():
+        s, msg = scores.get(q, (0.0, note or "no result"))
+        if s > p:
+            msg = f"score {s:g} above the maximum {p:g}: capped. {msg}".strip()
+            s = p
+        rows.append(course.Row(sub.name, sub.lesson, q, s, p, msg))
+        total, maxi = total + s, maxi + p
+    rows.append(
+        course.Row(sub.name, sub.lesson, "TOTAL", total, maxi, "; ".join(x for x in (note, flags) if x))
+    )
+    return rows
+
+
+def grade_folder(
+    folder: Path,
+    out_csv: Path | None = course.BUILD / "grades.csv",
+    out: Path = course.BUILD,
+    notebooks: Path = Path("notebooks"),
+    jobs: int | None = None,
+    limits: S.Limits | None = None,
+    unsandboxed: bool = False,
+    quiet: bool = False,
+) -> list[course.Row]:
+    """Grade every file in ``folder``; rows (with a TOTAL per submission) also written to ``out_csv``."""
+    jobs = jobs or os.cpu_count() or 1
+    limits = limits or S.Limits()
+    if not unsandboxed and S.bwrap_path() is None:
+        raise GradingError(S.INSTALL_HINT)
+    if unsandboxed and not quiet:
+        print(
+            "WARNING: --unsandboxed runs the notebooks with your own rights, no limits, no isolation: "
+            "use it only to self-check notebooks you trust.",
+            flush=True,
+        )
+    lessons = course_lessons(out)
+    start = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="grading-"))
+    os.chmod(work, 0o711)  # bubblewrap (dropped to the job's uid) must reach its job folders
+    writer = CsvWriter(out_csv)
+    checkers: dict[str, Checker] = {}
+    try:
+        subs = collect(folder, work / "unzipped")
+        for sub in subs:
+            if sub.path is not None and not sub.problem:
+                identify(sub, sorted(lessons))
+        needed = sorted({s.lesson for s in subs if s.lesson and not s.problem})
+        for lesson in needed:
+            checkers[lesson] = Checker(
+                lesson,
+                lessons[lesson],
+                (notebooks / f"{lesson}.ipynb").resolve(),
+                (out / "fresh" / f"{lesson}.ipynb").resolve(),
+                work / "checkers" / lesson,
+            )
+        if not quiet:
+            print(
+                f"grading {len(subs)} submissions, {jobs} at a time, each in its own sandbox ...", flush=True
+            )
+        slots: queue.Queue = queue.Queue()
+        for i in range(jobs):
+            slots.put(i)
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        counter = iter(range(10**9))
+        lock = threading.Lock()
+
+        def one(sub: Submission) -> list:
+            if sub.problem or not sub.lesson:
+                rows = [
+                    course.Row(
+                        sub.name,
+                        sub.lesson,
+                        "TOTAL",
+                        0.0,
+                        0.0,
+                        "; ".join([sub.problem or "not graded", *sub.flags]),
+                    )
+                ]
+                writer.add(rows)
+                if not quiet:
+                    print(f"{sub.name:<44} {'-':<24} 0  {rows[0].message[:80]}", flush=True)
+                return rows
+            checker = checkers[sub.lesson]
+            checker.ready.wait()
+            if not checker.info.get("ready"):
+                rows = [
+                    course.Row(
+                        sub.name, sub.lesson, "TOTAL", 0.0, 0.0, f"not graded: {checker.info.get('error')}"
+                    )
+                ]
+                writer.add(rows)
+                return rows
+            ref = checker.info["reference"]
+            points = {q: r["possible"] for q, r in ref.items()}
+            with lock:
+                n = next(counter)
+            slot = slots.get()
+            try:
+                job = work / "jobs" / f"{n:04d}-{os.urandom(4).hex()}"
+                plan_dir = Path(checker.info["plan"])
+                result = S.run(
+                    job,
+                    sub.path,
+                    A.extract_cell(checker.info["names"]),
+                    limits,
+                    slot,
+                    course.KERNEL_NAME,
+                    threads=threads if jobs > 1 else None,
+                    unsandboxed=unsandboxed,
+                    plan_dir=plan_dir,
+                    name=f"{sub.lesson}.ipynb",
+                )
+            finally:
+                slots.put(slot)
+            rows = _judge(sub, points, result, checker, job, limits)
+            shutil.rmtree(job, ignore_errors=True)
+            writer.add(rows)
+            if not quiet:
+                total = rows[-1]
+                print(
+                    f"{sub.name:<44} {sub.lesson:<24} {total.score:g} / {total.max_score:g}"
+                    f"  ({result.seconds:.0f} s){'  ' + total.message[:80] if total.message else ''}",
+                    flush=True,
+                )
+            return rows
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            all_rows = [r for rows in pool.map(one, subs) for r in rows]
+    finally:
+        for c in checkers.values():
+            c.close()
+        shutil.rmtree(work, ignore_errors=True)
+    seconds = time.monotonic() - start
+    graded = sum(1 for r in all_rows if r.question == "TOTAL")
+    grade_folder.last_stats = {
+        "submissions": graded,
+        "seconds": seconds,
+        "per_minute": 60 * graded / max(seconds, 1e-9),
+        "jobs": jobs,
+    }
+    if not quiet:
+        print(
+            f"{graded} submissions in {seconds:.0f} s with {jobs} jobs: "
+            f"{60 * graded / max(seconds, 1e-9):.1f} submissions/minute",
+            flush=True,
+        )
+    return all_rows
+
+
+def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, limits: S.Limits) -> list:
+    status = result.status
+    if result.timed_out:
+        return _rows(sub, points, {}, f"wall-clock limit: stopped after {limits.wall_seconds:.0f} s")
+    violation = status.get("violation") if isinstance(status, dict) else None
+    if violation:
+        word = LIMIT_WORDS.get(str(violation), "sandbox")
+        return _rows(sub, points, {}, f"{word}: {str(status.get('detail', ''))[:200]}")
+    answers_dir = job / "scratch" / "out"
+    if not (answers_dir / A.ANSWERS).is_file():
+        why = "the notebook stopped the grading run before its answers were written"
+        if "SIGXCPU" in result.log_tail or "CPU time" in result.log_tail:
+            why = "CPU time limit"
+        tail = [
+            ln for ln in result.log_tail.splitlines()
+            if ln.strip() and "Kernel is running over TCP" not in ln and "[IPKernelApp]" not in ln
+        ][-1:]
+        return _rows(sub, points, {}, why + (f" ({tail[0].strip()[:160]})" if tail else ""))
+    got = checker.check(answers_dir)
+    if "error" in got:
+        return _rows(sub, points, {}, f"answers unreadable: {got['error']}")
+    scores = {}
+    for q, r in got.get("questions", {}).items():
+        msg = r["messages"][0] if r["messages"] else ""
+        scores[q] = (float(r["score"]), msg)
+    return _rows(sub, points, scores)
