@@ -28,7 +28,6 @@ c.Spawner.environment = {
     "LESSONS_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "OMP_WAIT_POLICY": "PASSIVE",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
 }
 
 # Per-learner limits, from `make hub-test`: one kernel with both frameworks imported peaks near
