@@ -31,7 +31,7 @@ c.Spawner.environment = {
 }
 
 # Per-learner limits, from `make hub-test`: one kernel with both frameworks imported peaks near
-# 1.3 GB while a lesson runs; 2 GB leaves room for a second kernel, 3 GB is the hard limit.
+# 1.4 GB while a lesson runs; 2 GB leaves room for a second kernel, 3 GB is the hard limit.
 # LocalProcessSpawner ignores them; systemdspawner (what TLJH uses) and KubeSpawner enforce them.
 c.Spawner.mem_guarantee = "2G"
 c.Spawner.mem_limit = "3G"

@@ -38,7 +38,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = Path(os.environ.get("LESSONS_BUILD", ROOT / "build"))
+BUILD = Path(os.environ.get("LESSONS_BUILD", ROOT / "build")).resolve()  # the hub runs elsewhere
 KERNEL = "forecasting-failures"
 DEFAULT_LESSONS = ("00_start_here", "01_failing_setup")
 TARGET = "forecasting-failures"
@@ -121,9 +121,11 @@ class Hub:
             raise RuntimeError(f"{method} {path}: HTTP {resp.code} {resp.body[:300]!r}")
         return json.loads(resp.body) if resp.body else {}
 
-    async def wait_up(self, timeout: float = 120) -> None:
+    async def wait_up(self, proc: subprocess.Popen, timeout: float = 120) -> None:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the hub exited with status {proc.returncode} before answering")
             try:
                 await self.call("GET", "/hub/api/", timeout=5)
                 return
@@ -165,7 +167,11 @@ async def run_notebook(hub: Hub, user: str, path: str, timeout: float) -> float:
     api = f"/user/{user}/api"
     model = await hub.call("GET", f"{api}/contents/{quote(path)}?content=1")
     nb = nbformat.from_dict(model["content"])
-    kernel = await hub.call("POST", f"{api}/kernels", {"name": KERNEL})
+    # A session, as JupyterLab opens one: the kernel starts in the notebook's folder.
+    session = await hub.call(
+        "POST", f"{api}/sessions", {"path": path, "type": "notebook", "kernel": {"name": KERNEL}}
+    )
+    kernel = session["kernel"]
     url = f"ws://127.0.0.1:{hub.base.rsplit(':', 1)[1]}{api}/kernels/{kernel['id']}/channels"
     ws = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {hub.token}"}))
     t0 = time.perf_counter()
@@ -198,7 +204,7 @@ async def run_notebook(hub: Hub, user: str, path: str, timeout: float) -> float:
         return time.perf_counter() - t0
     finally:
         ws.close()
-        await hub.call("DELETE", f"{api}/kernels/{kernel['id']}")
+        await hub.call("DELETE", f"{api}/sessions/{session['id']}")
 
 
 def _user_processes(user: str) -> list[psutil.Process]:
@@ -253,7 +259,7 @@ async def load_test(users: int, lessons: list[str], timeout: float, workdir: Pat
     result: dict = {"users": users, "lessons": lessons, "cpu_count": os.cpu_count()}
     hub = Hub(port, token)
     try:
-        await hub.wait_up()
+        await hub.wait_up(proc)
         stop = asyncio.Event()
         sampler = asyncio.create_task(sample_memory(names, peaks, stop))
         t0 = time.perf_counter()
