@@ -118,13 +118,15 @@ def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: boo
     # bubblewrap makes missing mount points 0700 (root's): make them 0755 first, so the
     # unprivileged uid can reach what is mounted below them
     parents = sorted({str(a) for _, d in binds for a in Path(d).parents if str(a) != "/"}, key=len)
+    # scratch first: a checkout or venv that lives under /tmp is then mounted on top of it
+    # instead of being hidden by it
+    args += ["--bind", str(job / "scratch"), "/tmp"]
     for d in parents:
         args += ["--perms", "0755", "--dir", d]
     args += links
     for src, dst in binds:
         args += ["--ro-bind", src, dst]
     args += ["--proc", "/proc", "--dev", "/dev"]
-    args += ["--bind", str(job / "scratch"), "/tmp"]
     args += ["--chdir", "/tmp/work"]
     args += ["--clearenv"]
     for k, v in _env().items():
