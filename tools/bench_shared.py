@@ -39,7 +39,9 @@ BUSY = [sys.executable, "-c", "while True: pass"]
 
 def run_beside(path: Path, env: dict[str, str], busy: int, cap: int) -> float:
     """Seconds to execute ``path`` while ``busy`` CPU-bound processes run beside it."""
-    hogs = [subprocess.Popen(BUSY) for _ in range(busy)]
+    # each in its own session, like another learner's kernel: Linux's autogroup scheduler shares
+    # the cores between sessions, so busy processes in one session would barely count
+    hogs = [subprocess.Popen(BUSY, start_new_session=True) for _ in range(busy)]
     try:
         time.sleep(0.5 if busy else 0)
         try:
