@@ -4,6 +4,7 @@ The load test itself (a real JupyterHub) is `make hub-test`; these are the fast 
 files it and an instructor rely on agree with each other.
 """
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 import yaml
 from traitlets.config import Config
 
-from tools import handout, hub_load
+from lessons_lib.seeding import THREAD_ENV
+from tools import bench_shared, handout, hub_load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,8 +65,8 @@ def test_single_machine_hub_starts_learners_in_the_course(monkeypatch):
     c = _hub_config(monkeypatch, COURSE_REPO="https://example.org/learner.git")
     url = c.Spawner.default_url
     assert url.startswith("/git-pull?") and "example.org%2Flearner.git" in url
-    assert c.Spawner.environment["LESSONS_THREADS"] == "1"
-    assert c.Spawner.environment["OMP_WAIT_POLICY"] == "PASSIVE"
+    # what `make bench-shared` measured as the course's setting is what the hub gives learners
+    assert dict(c.Spawner.environment) == THREAD_ENV == bench_shared.SETTINGS["course"]
 
 
 def test_both_hub_recipes_give_learners_the_same_settings(monkeypatch):
@@ -97,3 +99,29 @@ def test_sizing_takes_the_tighter_of_memory_and_cpu():
     assert size["learners_per_node_memory"] == 28  # 57.6 GB / 2 GB
     assert size["learners_per_node_cpu"] == 32
     assert size["learners_per_node"] == 28 and size["nodes_for_200"] == 8
+
+
+def test_bench_shared_keeps_earlier_rows_and_marks_stopped_runs(tmp_path):
+    out = tmp_path / "bench_shared.json"
+    row = {
+        "name": "05_x.ipynb",
+        "setting": "framework",
+        "stopped": ["seconds_shared2"],
+        "seconds_alone": 10.0,
+        "seconds_shared": 15.0,
+        "seconds_shared2": 40.0,
+        "shared_over_alone": 1.5,
+        "shared2_over_alone": 4.0,
+        "kernel_peak_mb": 900,
+    }
+    bench_shared.save(out, [row])
+    bench_shared.save(out, [{**row, "setting": "course", "stopped": []}])
+    bench_shared.save(out, [{**row, "seconds_alone": 11.0}])  # a rerun replaces its own row
+    rows = json.loads(out.read_text())["rows"]
+    assert [(r["setting"], r["seconds_alone"]) for r in rows] == [
+        ("framework", 11.0),
+        ("course", 10.0),
+    ]
+    table = bench_shared.format_table(rows).splitlines()
+    assert "| >=40.0 |" in table[2] and ">=4.0x" in table[2] and "| 1.5x |" in table[2]
+    assert ">=" not in table[3]
