@@ -9,9 +9,14 @@ differently without editing it:
   One thread is as fast as many for the course's small models, and it stays fast when other
   programs share the cores (many threads spin against each other and slow down many times).
 
-Importing it also sets ``OMP_WAIT_POLICY=PASSIVE`` unless the environment already says otherwise:
-an idle OpenMP thread then sleeps instead of spinning on a core another learner's kernel needs.
-It must be set before PyTorch loads, which is why the import of ``lessons_lib`` does it.
+``THREAD_ENV`` is the course's thread setting: one math thread (``LESSONS_THREADS=1``,
+``OMP_NUM_THREADS=1``) and passive OpenMP waiting (``OMP_WAIT_POLICY=PASSIVE``: an idle thread
+sleeps instead of spinning on a core another learner's kernel needs). Measured with
+``make bench-shared``: a lesson beside two busy processes on two cores takes at most 1.7x its
+time alone with it, and 4x or more with the frameworks' defaults. The course kernel sets it before
+any import (``make kernel`` writes it into the kernel's config) and importing ``lessons_lib`` sets
+it too, each only where the environment does not already say otherwise, so a learner may ask for
+more threads (``LESSONS_THREADS=4 make lab``).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ FRAMEWORKS = ("torch", "tensorflow")
 ALIASES = {"keras": "tensorflow", "tf": "tensorflow", "pytorch": "torch"}
 SEED_OFFSET_VAR = "LESSONS_SEED_OFFSET"
 THREADS_VAR = "LESSONS_THREADS"
-#: Set at import (unless already set): OpenMP reads it once, when PyTorch loads.
-THREAD_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+#: Set at import (unless already set): OpenMP and OpenBLAS read them once, when they load.
+THREAD_ENV = {"LESSONS_THREADS": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 for _key, _value in THREAD_ENV.items():
     os.environ.setdefault(_key, _value)
 
@@ -67,8 +72,7 @@ def set_seed(seed: int = 42, frameworks: Iterable[str] | None = None) -> None:
     """
     if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
         raise TypeError(
-            f"seed must be a non-negative integer such as "
-            f"42; got {seed!r:.40} ({type(seed).__name__})."
+            f"seed must be a non-negative integer such as 42; got {seed!r:.40} ({type(seed).__name__})."
         )
     if not 0 <= seed < 2**32:
         raise ValueError(f"seed must be a non-negative integer such as 42, below 2**32; got {seed}.")

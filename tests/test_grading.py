@@ -119,6 +119,25 @@ def _mini_master(answer_note: str = "(Answer: 4.5, the middle of 0..9.)") -> nbf
     return nb
 
 
+def test_course_kernel_sets_the_thread_setting_unless_the_learner_chose(tmp_path, monkeypatch):
+    from traitlets.config import Config
+
+    from lessons_lib.seeding import THREAD_ENV
+
+    grading.install_kernel(tmp_path)
+    source = (tmp_path / "etc" / "ipython" / "ipython_kernel_config.py").read_text()
+    for key in THREAD_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LESSONS_THREADS", "4")  # LESSONS_THREADS=4 make lab
+    c = Config()
+    exec(compile(source, "ipython_kernel_config.py", "exec"), {"c": c})
+    assert c.IPKernelApp.capture_fd_output is False
+    assert os.environ["LESSONS_THREADS"] == "4", "a setting the learner made wins"
+    assert {k: os.environ[k] for k in THREAD_ENV if k != "LESSONS_THREADS"} == {
+        k: v for k, v in THREAD_ENV.items() if k != "LESSONS_THREADS"
+    }
+
+
 def test_build_strips_instructor_cells_and_indexes_autograders(tmp_path):
     masters, out = tmp_path / "masters", tmp_path / "build"
     masters.mkdir()

@@ -34,6 +34,7 @@ from pathlib import Path
 import nbformat
 
 from lessons_lib._tf_quiet import QUIET_ENV
+from lessons_lib.seeding import THREAD_ENV
 
 BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))  # make passes BUILD_DIR here
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
@@ -48,6 +49,12 @@ KERNEL_CONFIG = """# Written by `make kernel` (python -m tools.grading kernel).
 # Keep C-level output (TensorFlow/absl/CUDA log lines written straight to file descriptor 2)
 # in the kernel's terminal instead of the notebook; Python warnings and errors still show.
 c.IPKernelApp.capture_fd_output = False
+# The course's thread setting (lessons_lib.seeding.THREAD_ENV), set before the first import of
+# NumPy or PyTorch reads it; a variable already set (LESSONS_THREADS=4 make lab) wins.
+import os
+
+for key, value in {thread_env!r}.items():
+    os.environ.setdefault(key, value)
 """
 
 
@@ -56,7 +63,9 @@ def install_kernel(prefix: str | Path | None = None) -> Path:
 
     The kernelspec runs this Python with TF_CPP_MIN_LOG_LEVEL=3; the config
     (``<prefix>/etc/ipython/ipython_kernel_config.py``, read by IPython through sys.prefix) keeps
-    file-descriptor-level stderr out of cell outputs. Returns the kernelspec folder.
+    file-descriptor-level stderr out of cell outputs and sets the course's thread setting before
+    anything is imported. The config applies to every IPython kernel of this environment.
+    Returns the kernelspec folder.
     """
     prefix = Path(prefix or sys.prefix)
     kdir = prefix / "share" / "jupyter" / "kernels" / KERNEL_NAME
@@ -71,7 +80,7 @@ def install_kernel(prefix: str | Path | None = None) -> Path:
     (kdir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
     cfg = prefix / "etc" / "ipython"
     cfg.mkdir(parents=True, exist_ok=True)
-    (cfg / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
+    (cfg / "ipython_kernel_config.py").write_text(KERNEL_CONFIG.format(thread_env=THREAD_ENV))
     return kdir
 
 
@@ -577,8 +586,11 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--memory-gb", type=float, default=6.0, help="memory per process in the sandbox")
     g.add_argument("--cpu-seconds", type=int, default=600, help="CPU seconds per process")
     g.add_argument("--processes", type=int, default=256, help="processes and threads per sandbox")
-    g.add_argument("--unsandboxed", action="store_true",
-                   help="no sandbox (a self-check of notebooks you trust; never for submissions)")
+    g.add_argument(
+        "--unsandboxed",
+        action="store_true",
+        help="no sandbox (a self-check of notebooks you trust; never for submissions)",
+    )
     sc = sub.add_parser("score", help="grade your own copies in build/student")
     sc.add_argument("--jobs", type=int, default=2)
     sub.add_parser("kernel", help="install the course kernel into this environment")
@@ -613,12 +625,15 @@ def main(argv: list[str] | None = None) -> int:
     from tools.grading import sandbox, sandboxed
 
     limits = sandbox.Limits(
-        memory_bytes=int(args.memory_gb * (1 << 30)), cpu_seconds=args.cpu_seconds,
-        processes=args.processes, wall_seconds=args.timeout,
+        memory_bytes=int(args.memory_gb * (1 << 30)),
+        cpu_seconds=args.cpu_seconds,
+        processes=args.processes,
+        wall_seconds=args.timeout,
     )
     try:
-        sandboxed.grade_folder(args.submissions, args.out, BUILD, args.notebooks, args.jobs, limits,
-                               unsandboxed=args.unsandboxed)
+        sandboxed.grade_folder(
+            args.submissions, args.out, BUILD, args.notebooks, args.jobs, limits, unsandboxed=args.unsandboxed
+        )
     except sandboxed.GradingError as exc:
         print(exc, file=sys.stderr)
         return 2
