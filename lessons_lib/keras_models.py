@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import weakref
 
 import numpy as np
 
@@ -88,9 +89,25 @@ def _first_recurrent(model: keras.Model) -> keras.layers.Layer | None:
     return None
 
 
+# Per model: how often it was called for inference, and its traced forward pass once it has one.
+_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _forward(model: keras.Model):
-    """Inference: the model called eagerly (no graph to trace for each new model)."""
-    return lambda x: model(x, training=False)
+    """Inference: ``model(x, training=False)``, eager at first, traced from the second call on.
+
+    An eager call of a recurrent model dispatches every step's ops from Python (about 50 ms for
+    LSTM(32) over 16 steps, against 2 ms traced), and tracing costs about 0.2 s: a model used once
+    stays eager, a model evaluated every epoch or rolled forward step by step is traced once.
+    """
+    if model not in _TRACED:
+        _CALLS[model] = _CALLS.get(model, 0) + 1
+        if _CALLS[model] < 2:
+            return lambda x: model(x, training=False)
+        ref = weakref.ref(model)  # the cache must not keep the model alive
+        _TRACED[model] = tf.function(lambda x: ref()(x, training=False), reduce_retracing=True)
+    return _TRACED[model]
 
 
 def fit(
@@ -138,7 +155,7 @@ def fit(
     has_val = X_val is not None and y_val is not None
     if has_val:
         Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
-    out_shape = tuple(_forward(model)(X_np[:2]).shape)
+    out_shape = tuple(model(X_np[:2], training=False).shape)
     check_same_shape(out_shape, y_np[:2].shape, "the model output", "y", "fit")
     kwargs = {"learning_rate": lr} if clip is None else {"learning_rate": lr, "global_clipnorm": clip}
     opt = OPTIMIZERS[optimizer](**kwargs)

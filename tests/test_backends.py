@@ -82,6 +82,35 @@ def test_shapes_of_predict_for_every_layout(be, kw):
     assert be.hidden_states(model, X).shape == (5, width)
 
 
+def test_predict_gives_the_same_numbers_on_every_call_after_training(be):
+    # Keras traces a model's forward pass from its second inference on; the numbers must not move
+    X, y = sine_windows(n=40)
+    seed(be.NAME)
+    model = be.build(12)
+    first, second, third = (be.predict(model, X, batch_size=b) for b in (64, 64, 7))
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(third, first, rtol=1e-6, atol=1e-7)
+    be.fit(model, X, y, X_val=X, y_val=y, epochs=3, lr=0.05, print_every=0)
+    after = be.predict(model, X)
+    assert not np.allclose(after, first), "a traced forward pass must read the trained weights"
+    assert be.evaluate(model, X, y) == pytest.approx(float(np.mean((after - y) ** 2)), rel=1e-6)
+
+
+def test_keras_inference_cache_does_not_keep_models_alive():
+    import gc
+    import weakref
+
+    km = pytest.importorskip("lessons_lib.keras_models")
+    model = km.build(12)
+    for _ in range(3):
+        km.predict(model, np.zeros((2, 12, 1), np.float32))
+    assert model in km._TRACED, "a model used again is traced"
+    ref, cached = weakref.ref(model), len(km._TRACED)
+    del model
+    gc.collect()
+    assert ref() is None and len(km._TRACED) == cached - 1
+
+
 def test_count_params_is_the_same_for_the_same_layout_where_frameworks_agree(be):
     # one LSTM(8) on 3 features + Dense(2): Keras has one bias per gate, PyTorch two
     n = be.count_params(be.build(4, n_features=3, horizon=2, hidden=8))
