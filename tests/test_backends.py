@@ -108,7 +108,7 @@ def test_keras_inference_cache_does_not_keep_models_alive():
     ref, cached = weakref.ref(model), len(km._TRACED)
     del model
     gc.collect()
-    assert ref() is None and len(km._TRACED) == cached - 1
+    assert ref() is None and len(km._TRACED) <= cached - 1  # (others may go at the same time)
 
 
 def test_count_params_is_the_same_for_the_same_layout_where_frameworks_agree(be):
