@@ -224,7 +224,8 @@ def test_every_kind_of_submission_is_graded(tmp_path):
     # passes, the hidden value check does not
     assert got["wrong", "TOTAL"].score < got["wrong", "TOTAL"].max_score
     assert got["wrong", "q1"].score < 2 and got["wrong", "q2"].score == 0
-    assert "expected 4.5" in got["wrong", "q1"].message and "you returned 5" in got["wrong", "q1"].message
+    # otter run is the learner's own self-check (make score): its messages never name the value
+    assert "avg is not right" in got["wrong", "q1"].message and "4.5" not in got["wrong", "q1"].message
     assert got["hangs", "TOTAL"].score == 0 and "time limit" in got["hangs", "q1"].message
     with open(tmp_path / "grades.csv") as fh:
         header = next(csv.reader(fh))
@@ -416,6 +417,7 @@ def test_sandboxed_grading_of_the_mini_lesson(tmp_path, course_kernel, _mini_cou
                                   quiet=True)
     got = {(r.submission.removesuffix("_90_mini.ipynb"), r.question): r for r in rows}
     assert got["good", "TOTAL"].score == got["good", "TOTAL"].max_score == 3
+    # the instructor's grades.csv may name the expected value (the checker's for_instructor)
     assert got["wrong", "q1"].score < 2 and "expected 4.5" in got["wrong", "q1"].message
     assert got["rigged_data", "TOTAL"].score < 3  # the checks see the master's series, not theirs
     assert got["hangs", "TOTAL"].score == 0 and "limit" in got["hangs", "TOTAL"].message

@@ -8,7 +8,8 @@
 - marker ``learner`` (``make test-learner``, slow): each copy filled with the reference answers
   (the master's solution cells without prompts and ``# SOLUTION`` markers) passes every check and
   gets full marks from otter; each wrong answer in tests/wrong_answers/NN_<stem>.py fails its
-  public check with its message and scores below full.
+  public check with its message and scores below full; a wrong choice (``graded_later``) passes
+  its public check as "a valid choice" and scores below full: choices are graded after hand-in.
 
 ``LESSONS_NOTEBOOKS=dir`` and ``LESSONS_WRONG_ANSWERS=dir`` point the tests at other masters and
 wrong answers (to try the harness on a draft).
@@ -100,17 +101,19 @@ def filled(student_path: Path, master_path: Path, replace: dict[int, str] | None
 
 def _probe_cell(tests_dir: Path, question: str = "*") -> nbformat.NotebookNode:
     """A cell that runs the question's tests (hidden too; every question with "*") on the learner's
-    globals and prints, per question, whether the public check passed, its messages and the score."""
+    globals and prints, per question, whether the public check passed, what ``grader.check`` shows
+    for it (lessons_lib.check_display) and the score."""
     return nbformat.v4.new_code_cell(
         "import glob as _g, json as _j\n"
         "from otter.test_files import create_test_file as _ctf\n"
+        "from lessons_lib.check_display import summary as _shown\n"
         "_res = {}\n"
         f"for _p in sorted(_g.glob({str(tests_dir / (question + '.py'))!r})):\n"
         "    _tf = _ctf(_p, None)\n"
         "    _tf.run(globals())\n"
         "    _pub = [r for r in _tf.test_case_results if not r.test_case.hidden]\n"
         "    _res[_tf.name] = {'public_passed': all(r.passed for r in _pub),\n"
-        "        'public_messages': ' | '.join(str(r.message) for r in _pub if not r.passed),\n"
+        "        'public_messages': _shown(_tf),\n"
         "        'score': _tf.score, 'possible': _tf.possible}\n"
         f"print({PROBE_MARK!r} + _j.dumps(_res))"
     )
@@ -321,9 +324,13 @@ def test_wrong_answer_fails_its_check_and_scores_below_full(
     probe = wrong_runs[case_id]
     assert "error" not in probe, f"{case_id} ({answer['why']}): the notebook raised: {probe.get('error')}"
     result = probe[question]
-    assert not result["public_passed"], (
-        f"{case_id} ({answer['why']}): the public check of {question} passes this wrong answer"
-    )
+    assert "Error at line" not in result["public_messages"], f"{case_id}: the check shows test source"
+    if answer.get("graded_later"):  # a wrong choice: the check confirms its form only
+        assert result["public_passed"], f"{case_id} ({answer['why']}): a valid choice fails its check"
+    else:
+        assert not result["public_passed"], (
+            f"{case_id} ({answer['why']}): the public check of {question} passes this wrong answer"
+        )
     assert answer["message"] in result["public_messages"], (
         f"{case_id}: expected {answer['message']!r} in the check's message; got {result['public_messages']!r}"
     )

@@ -10,7 +10,7 @@ WRONG = {
         {
             "why": "forgot the square: the deviations from the mean average to about 0",
             "code": "mean_mse = float(np.mean(y_val - y_fit.mean()))\nprint(\"mean_mse:\", mean_mse)",
-            "message": "q1: mean_mse is not right: expected",
+            "message": "mean_mse is not right: the deviations average to about zero: did you square them?",
         },
         {
             "why": "took the square root (an RMSE of about 14, not an MSE)",
@@ -18,12 +18,12 @@ WRONG = {
                 "mean_mse = float(np.sqrt(np.mean((y_val - y_fit.mean()) ** 2)))\n"
                 "print(\"mean_mse:\", mean_mse)"
             ),
-            "message": "q1: mean_mse is not right: expected",
+            "message": "q1: mean_mse is not right: that is a root mean squared error",
         },
         {
             "why": "mean absolute error instead of mean squared error",
             "code": "mean_mse = float(np.mean(np.abs(y_val - y_fit.mean())))\nprint(\"mean_mse:\", mean_mse)",
-            "message": "q1: mean_mse is not right: expected",
+            "message": "q1: mean_mse is not right: that is a mean absolute error",
         },
     ],
     "q2": [
@@ -52,7 +52,7 @@ WRONG = {
                 " inputs=[1], target_col=0)\n"
                 "print(\"X_hist:\", np.shape(X_hist), \" Y_hist:\", np.shape(Y_hist))"
             ),
-            "message": "q2: Y_hist is not right",
+            "message": "q2: Y_hist is not right: its targets are the time index",
         },
     ],
 }

@@ -23,7 +23,7 @@ WRONG = {
                 "why_same = \"a\"\n"
                 "print(\"trend_scaler:\", trend_scaler, \" why_same:\", why_same)"
             ),
-            "message": "q1: trend_scaler's (offset, scale) is not right",
+            "message": "q1: trend_scaler's (offset, scale) is not right: it is the plain sine's scaler",
         },
         {
             "why": "fitted on the training targets, which reach 100 steps further into the future",
@@ -32,7 +32,7 @@ WRONG = {
                 "why_same = \"a\"\n"
                 "print(\"trend_scaler:\", trend_scaler, \" why_same:\", why_same)"
             ),
-            "message": "q1: trend_scaler's (offset, scale) is not right",
+            "message": "trend_scaler's (offset, scale) is not right: it was fitted on the training targets",
         },
     ],
     "q2": [
@@ -55,7 +55,7 @@ WRONG = {
                 "keras_units = scaler.inverse_transform(tm.predict(torch_model, Xs_val))\n"
                 "print(\"keras_units:\", np.shape(keras_units))"
             ),
-            "message": "q2: keras_units is not right",
+            "message": "q2: keras_units is not right: those are the PyTorch model's predictions",
         },
     ],
 }

@@ -5,7 +5,6 @@ Each "code" is the full source that replaces the question's answer cell in the s
 """
 
 _Q1_REPORT = "their_report = ll.diagnose(their_losses, their_pred, their_targets, inputs=their_inputs)\n"
-_Q2_MESSAGE = "the last step of the time-first RNN) is not right"
 _Q1_PRINTS = 'print(their_report)\nprint("first fix:", first_fix)\n'
 
 WRONG = {
@@ -14,24 +13,26 @@ WRONG = {
             "why": "runs diagnose without inputs=, so the uninformative input goes unseen (cause 1)",
             "code": "their_report = ll.diagnose(their_losses, their_pred, their_targets)\n"
             'first_fix = "a"\n' + _Q1_PRINTS,
-            "message": "Pass the losses, the predictions, the targets and inputs=their_inputs.",
+            "message": "their_report was made without inputs=",
         },
         {
             "why": "picks scaling first because diagnose lists unscaled_data (but the constant is the mean)",
             "code": _Q1_REPORT + 'first_fix = "b"\n' + _Q1_PRINTS,
-            "message": "is not the fix to try first",
+            "message": "first_fix is a valid choice; graded after hand-in",
+            "graded_later": True,
         },
         {
             "why": "reads a flat loss as a model that needs more capacity",
             "code": _Q1_REPORT + 'first_fix = "c"\n' + _Q1_PRINTS,
-            "message": "is not the fix to try first",
+            "message": "first_fix is a valid choice; graded after hand-in",
+            "graded_later": True,
         },
         {
             "why": "leaves the losses out, so flat_loss is never checked",
             "code": "their_report = ll.diagnose(pred=their_pred, target=their_targets,"
             " inputs=their_inputs)\n"
             'first_fix = "a"\n' + _Q1_PRINTS,
-            "message": "their_report should find",
+            "message": "their_report was made without the losses",
         },
     ],
     "q2": [
@@ -47,14 +48,14 @@ WRONG = {
             "code": "def fixed_forward(model, X):\n"
             "    out, _ = model.rnn(X.reshape(X.shape[1], X.shape[0], 1))\n"
             "    return model.linear(out[-1])\n",
-            "message": _Q2_MESSAGE,
+            "message": "is not right: a reshape scrambles the windows",
         },
         {
             "why": "reads the first time step instead of the last",
             "code": "def fixed_forward(model, X):\n"
             "    out, _ = model.rnn(X.transpose(0, 1))\n"
             "    return model.linear(out[0])\n",
-            "message": _Q2_MESSAGE,
+            "message": "is not right: it reads the FIRST step",
         },
     ],
 }

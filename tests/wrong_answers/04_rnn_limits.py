@@ -15,7 +15,8 @@ WRONG = {
                 'gru64_closer_to = "lstm_forget1"\n'
                 'print("gru64_ratio:", gru64_ratio, " closer to:", gru64_closer_to)\n'
             ),
-            "message": "gru64_closer_to is not right: expected 'rnn', you wrote 'lstm_forget1'",
+            "message": "gru64_closer_to is a valid choice; graded after hand-in",
+            "graded_later": True,
         },
         {
             "why": "reuses the lesson's 32-unit, 200-step GRU profile instead of measuring GRU(1, 64)",
@@ -24,7 +25,7 @@ WRONG = {
                 'gru64_closer_to = "rnn"\n'
                 'print("gru64_ratio:", gru64_ratio, " closer to:", gru64_closer_to)\n'
             ),
-            "message": "gru64_ratio is not right",
+            "message": "gru64_ratio is not right: it comes from the lesson's 32-unit GRU profile",
         },
         {
             "why": "divides by the gradient at lag 0 (the last input) instead of lag 1",
@@ -35,7 +36,7 @@ WRONG = {
                 'gru64_closer_to = "rnn"\n'
                 'print("gru64_ratio:", gru64_ratio, " closer to:", gru64_closer_to)\n'
             ),
-            "message": "gru64_ratio is not right",
+            "message": "gru64_ratio is not right: it divides by the gradient at lag 0",
         },
         {
             "why": "the ratio upside down: lag 1 over lag 100",
@@ -46,7 +47,7 @@ WRONG = {
                 'gru64_closer_to = "rnn"\n'
                 'print("gru64_ratio:", gru64_ratio, " closer to:", gru64_closer_to)\n'
             ),
-            "message": "gru64_ratio is not right",
+            "message": "gru64_ratio is not right: it is upside down",
         },
     ],
     "q2": [
@@ -59,7 +60,7 @@ WRONG = {
                 "\n"
                 'print("lags_until(0.5, 0.01):", lags_until(0.5, 0.01))\n'
             ),
-            "message": "lags_until(0.5, 0.01) is not right: expected 7, you returned 6",
+            "message": "lags_until(0.5, 0.01) is not right: one step short",
         },
         {
             "why": "divides the logarithms the wrong way round",
@@ -70,7 +71,7 @@ WRONG = {
                 "\n"
                 'print("lags_until(0.5, 0.01):", lags_until(0.5, 0.01))\n'
             ),
-            "message": "lags_until(0.5, 0.01) is not right: expected 7, you returned 1",
+            "message": "lags_until(0.5, 0.01) is not right: the logarithms are divided the wrong way round",
         },
         {
             "why": "stops at the last lag still above the fraction (d**k > fraction)",
@@ -84,7 +85,7 @@ WRONG = {
                 "\n"
                 'print("lags_until(0.5, 0.01):", lags_until(0.5, 0.01))\n'
             ),
-            "message": "lags_until(0.5, 0.01) is not right: expected 7, you returned 6",
+            "message": "lags_until(0.5, 0.01) is not right: one step short",
         },
     ],
 }

@@ -28,7 +28,8 @@ WRONG = {
         {
             "why": "the comparison reversed: keeps the window with the HIGHER validation MSE",
             "code": _Q1_FUNCTION + _Q1_TAIL.format(better="8 if val_mse_w8 > val_mse_w32 else 32"),
-            "message": "better_window should be the window with the LOWER validation MSE",
+            "message": "the long one and better_window are graded later",
+            "graded_later": True,
         },
         {
             "why": "each window split with train_frac=0.8: scored on different validation targets",
@@ -60,7 +61,8 @@ gru_first = int(np.flatnonzero(np.array(gru_history.val) < naive_val_mse)[0]) + 
 first_below_naive = "lstm" if lstm_first > gru_first else "gru"
 print("first below the naive MSE:", first_below_naive)
 ''',
-            "message": "should name the curve that drops below naive_val_mse at the EARLIER epoch",
+            "message": "first_below_naive is a valid choice; graded after hand-in",
+            "graded_later": True,
         },
         {
             "why": "forgot cell='gru': trains the LSTM again",
@@ -96,7 +98,8 @@ print("largest gradient norm in the clipped run:", shown(max(hist.grad_norms), 3
 clipping_effect = "clipped better"
 print("clipping_effect:", clipping_effect)
 ''',
-            "message": "clipping_effect does not describe your two runs",
+            "message": "clipping_effect is a valid choice; graded after hand-in",
+            "graded_later": True,
         },
         {
             "why": "no ll.set_seed before building the model: a different start, so not the same experiment",
@@ -145,7 +148,7 @@ two_feature_model = reference_model(n_features=2)
 backend.fit(two_feature_model, X2_train, y2_train, **RECIPE)
 cos_val_mse = ll.mse(backend.predict(two_feature_model, X2_val), y2_val)
 ''',
-            "message": "X2 (column 0 the series, column 1 cos(0.12 t)) is not right",
+            "message": "cos(0.12 t)) is not right: its second column is sin",
         },
         {
             "why": "target_col=1: predicts the noiseless cos column instead of the series",
@@ -169,7 +172,7 @@ def my_rolling_forecast(predict, window, steps):
     current = np.asarray(window, dtype=np.float32).ravel()
     return np.array([float(np.ravel(predict(current[None, :, None]))[0]) for _ in range(steps)])
 ''',
-            "message": "my_rolling_forecast(model that doubles the last value, window [0, 1], 4 steps)",
+            "message": "is not right: every step predicts from the same window",
         },
         {
             "why": "drops the newest value instead of the oldest (the prediction goes in front)",
@@ -183,7 +186,7 @@ def my_rolling_forecast(predict, window, steps):
         current = np.append(nxt, current[:-1])
     return np.array(out)
 ''',
-            "message": "my_rolling_forecast(model that doubles the last value, window [0, 1], 4 steps)",
+            "message": "is not right: each prediction went in FRONT",
         },
         {
             "why": "returns a column (steps, 1) instead of a 1-D array",
@@ -208,7 +211,7 @@ ar_folds = ll.rolling_origin_folds(len(X_train), n_folds=3, val_size=20)
 model = ll.LinearAR().fit(X_train, y_train)
 ar_cv_mse = float(np.mean([ll.mse(model.predict(X_train[f.val]), y_train[f.val]) for f in ar_folds]))
 ''',
-            "message": "ar_cv_mse (fit on each fold's train indices only, score on its val indices",
+            "message": "has seen every fold's validation block",
         },
         {
             "why": "scores on the validation set instead of the folds",
@@ -218,7 +221,7 @@ ar_cv_mse = float(np.mean([
     ll.mse(ll.LinearAR().fit(X_train[f.train], y_train[f.train]).predict(X_val), y_val) for f in ar_folds
 ]))
 ''',
-            "message": "ar_cv_mse (fit on each fold's train indices only, score on its val indices",
+            "message": "that scores on the validation set",
         },
     ],
     "q7": [
@@ -228,7 +231,7 @@ ar_cv_mse = float(np.mean([
 train_scaler = ll.Scaler("standard").fit(data.X)
 Xs_val = train_scaler.transform(X_val)
 ''',
-            "message": "Xs_val (standardised with the mean and std of the training windows) is not right",
+            "message": "the scaler saw all windows, validation included",
         },
         {
             "why": "the default min-max scaler instead of a standard one",
@@ -236,7 +239,7 @@ Xs_val = train_scaler.transform(X_val)
 train_scaler = ll.Scaler().fit(X_train)
 Xs_val = train_scaler.transform(X_val)
 ''',
-            "message": "Xs_val (standardised with the mean and std of the training windows) is not right",
+            "message": "that is min-max scaling",
         },
         {
             "why": "the validation windows scaled with their own statistics",
@@ -244,7 +247,7 @@ Xs_val = train_scaler.transform(X_val)
 train_scaler = ll.Scaler("standard").fit(X_train)
 Xs_val = ll.Scaler("standard").fit_transform(X_val)
 ''',
-            "message": "Xs_val (standardised with the mean and std of the training windows) is not right",
+            "message": "scaled with their own statistics",
         },
     ],
 }

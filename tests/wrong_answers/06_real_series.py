@@ -24,12 +24,12 @@ WRONG = {
             "why": "the drift taken from the whole series: it leaks the backtest's faster growth",
             "code": _Q1.format(slope="(y[-1] - y[0]) / (len(y) - 1)",
                                step="slope * np.arange(1, H + 1)"),
-            "message": "drift_pred (last value + h x the TRAINING months' average change) is not right",
+            "message": "is not right: its drift comes from the whole series",
         },
         {
             "why": "forgets the factor h: adds one month's change at every horizon",
             "code": _Q1.format(slope=_TRAIN_SLOPE, step="slope * np.ones(H)"),
-            "message": "drift_pred (last value + h x the TRAINING months' average change) is not right",
+            "message": "is not right: every horizon adds one month's change",
         },
         {
             "why": "MASE scaled by the non-seasonal naive error (period=1)",
@@ -37,14 +37,14 @@ WRONG = {
                 "float(mase_by_horizon(drift_pred)[11])",
                 "ll.mase(drift_pred[:, 11], targets[:, 11], y[:n_train], period=1)",
             ),
-            "message": "drift_mase_h12 (ll.mase with period=12, as in mase_by_horizon) is not right",
+            "message": "is not right: it is scaled by the one-month naive error (period=1)",
         },
     ],
     "q2": [
         {
             "why": "counts the misses instead of the hits",
             "code": "coverage95_by_h = np.mean((targets < lo95) | (targets > hi95), axis=0)\n",
-            "message": "coverage95_by_h (share of targets INSIDE the 95% interval) is not right",
+            "message": "is not right: it counts the targets OUTSIDE the interval",
         },
         {
             "why": "averages over the horizons (one share per origin)",
@@ -54,14 +54,15 @@ WRONG = {
         {
             "why": "uses the 80% bounds",
             "code": "coverage95_by_h = np.mean((targets >= lo80) & (targets <= hi80), axis=0)\n",
-            "message": "coverage95_by_h (share of targets INSIDE the 95% interval) is not right",
+            "message": "is not right: those are the 80% intervals",
         },
     ],
     "q3": [
         {
             "why": "names a symptom (the constant output) instead of its cause",
             "code": _Q3.format(cause="constant_output", fix=_DIFF_FIX),
-            "message": "cause 'constant_output' is a symptom",
+            "message": "cause is a valid choice, graded later",
+            "graded_later": True,
         },
         {
             "why": "right cause, but scaling the levels only: the range problem remains",

@@ -116,8 +116,13 @@ def _call_key(fname: str) -> str:
 
 
 def run_file(tf, ns: dict) -> dict:
-    """One question's test cases against ``ns``: score, possible, first failure message."""
-    score, possible, messages = 0.0, 0.0, []
+    """One question's test cases against ``ns``: score, possible, the failure messages.
+
+    ``messages`` are for the instructor (grades.csv): a course check's ``for_instructor``, which
+    may name the expected value. ``public_messages`` are what the learner's ``grader.check`` shows
+    for the same answer (public cases only, never the expected value).
+    """
+    score, possible, messages, public = 0.0, 0.0, [], []
     for tc in tf.test_cases:
         possible += float(tc.points or 0)
         CURRENT["key"], CURRENT["counts"] = f"{tf.name}|{tc.name}", {}
@@ -127,8 +132,16 @@ def run_file(tf, ns: dict) -> dict:
                 tc.body.call_func(ns)
             score += float(tc.points or 0)
         except Exception as exc:  # noqa: BLE001 - a failing check is a lost point, with its message
-            messages.append(f"{str(exc).strip() or type(exc).__name__}"[:300])
-    return {"score": min(score, possible), "possible": possible, "messages": messages}
+            learner = str(exc).strip() or type(exc).__name__
+            messages.append(str(getattr(exc, "for_instructor", "") or learner)[:300])
+            if not tc.hidden:
+                public.append(learner[:300])
+    return {
+        "score": min(score, possible),
+        "possible": possible,
+        "messages": messages,
+        "public_messages": public,
+    }
 
 
 def _die_with_parent() -> None:

@@ -466,7 +466,7 @@ def _thread_env(threads: int | None) -> dict[str, str]:
     return {"OMP_NUM_THREADS": n, "MKL_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n}
 
 
-_FAILURE_LINE = re.compile(r"^(?:[A-Za-z_.]*(?:Error|Exception|NotAnswered)): (.+)$")
+_FAILURE_LINE = re.compile(r"^(?:[A-Za-z_.]*(?:Error|Exception|NotAnswered|CheckFailed)): (.+)$")
 
 
 def _first_failure(output: str) -> str:
