@@ -96,9 +96,10 @@ test: lint kernel
 test-learner: kernel
 	$(BIN)/python -m pytest tests/test_student_copies.py -m learner
 
-# crafted attacks graded in one sandboxed run beside honest submissions (slow; needs bwrap)
+# crafted attacks graded in one sandboxed run beside honest submissions (slow; needs bwrap), and
+# answers copied out of the public checks' messages, graded (tests/test_answer_leaks.py)
 test-grading: kernel
-	$(BIN)/python -m pytest tests/test_grading_attacks.py -m grading
+	$(BIN)/python -m pytest tests/test_grading_attacks.py tests/test_answer_leaks.py -m grading
 
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench --out build/bench.json
