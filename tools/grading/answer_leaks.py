@@ -246,15 +246,17 @@ def run(lesson: str, autograder: Path, student: Path, master: Path, wrong_file: 
     for q, tf in tests.items():
         report["reference"][q] = shown(tf, dict(ns))
         for name in per_q.get(q, []):
-            wrongs = [w for w in [_perturb(ns.get(name))] if w is not None]
-            wrongs += _other_options(ns.get(name), prompts.get(q, ""))
+            # a choice the question lists (a letter, "rnn", a window of 8 or 32): the wrong values
+            # are the other options; an invalid one is only told "one of the options the question lists"
+            options = _other_options(ns.get(name), prompts.get(q, ""))
+            wrongs = options or [w for w in [_perturb(ns.get(name))] if w is not None]
             if not wrongs:
                 skipped = type(ns.get(name)).__name__
                 report["attacks"].append({"question": q, "name": name, "skipped": skipped})
             for wrong in wrongs:
                 result = {"question": q, "name": name, "wrong": _key(wrong), **attack(tf, ns, name, wrong)}
                 report["attacks"].append(result)
-                _note_leak(report, q, name, result["shown"], ns.get(name))
+                _note_leak(report, q, name, result["shown"], ns.get(name), prompts.get(q, ""))
     recorded = runpy.run_path(str(wrong_file))["WRONG"] if wrong_file and wrong_file.exists() else {}
     for q, answers in recorded.items():
         for k, answer in enumerate(answers):
@@ -264,11 +266,13 @@ def run(lesson: str, autograder: Path, student: Path, master: Path, wrong_file: 
             got = shown(tests[q], env)
             report["wrong_answers"].append({"question": q, "k": k, **got})
             for name in per_q.get(q, []):
-                _note_leak(report, q, name, got["text"], ns.get(name))
+                _note_leak(report, q, name, got["text"], ns.get(name), prompts.get(q, ""))
     return report
 
 
-def _note_leak(report: dict, q: str, name: str, text: str, expected: Any) -> None:
+def _note_leak(report: dict, q: str, name: str, text: str, expected: Any, prompt: str) -> None:
+    if isinstance(expected, int | np.integer) and _other_options(expected, prompt):
+        return  # a whole-number choice (8 or 32): the question's text names every option
     held = holds_expected(text, expected)
     if held:
         report["leaks"].append({"question": q, "name": name, "values": held, "text": text})
