@@ -181,8 +181,19 @@ def leak_reports(built, tmp_path_factory):
     return reports
 
 
+# Known open (issue 23): in 05, the public range checks of val_mse_w32 (q1) and cos_val_mse (q4)
+# carry points, so an in-range number copied from a message gains the public case; and one copy
+# of X2 (q4) passed the hidden retraining check (not yet explained). Strict: a fix turns it green.
+_OPEN = {"05_sliding_window_lab": "public range checks carry points; one X2 copy passes (issue 23)"}
+
+
+def _lesson_params():
+    return [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(reason=_OPEN[p.stem], strict=True)])
+            if p.stem in _OPEN else pytest.param(p, id=p.stem) for p in GRADED]
+
+
 @pytest.mark.grading
-@pytest.mark.parametrize("master_path", GRADED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("master_path", _lesson_params())
 def test_copying_numbers_out_of_the_checks_scores_nothing(leak_reports, master_path):
     report = leak_reports[master_path.stem]
     short = {q: r for q, r in report["reference"].items() if r["score"] < r["possible"]}
