@@ -215,7 +215,7 @@ CASES: list[Case] = [
     ("ar-fit-y-nan", lambda: ll.LinearAR().fit(X2, np.full(20, np.nan)), ValueError, r"y contains 20 NaN"),
     ("ar-fit-y-3d", lambda: ll.LinearAR().fit(X2, X3), ValueError, r"y must be 1-D or 2-D"),
     ("ar-fit-X-None", lambda: ll.LinearAR().fit(None, Y2), TypeError, r"X is None"),
-    ("ar-predict-wrong-width", lambda: _fitted_ar().predict(X2[:, :3]), ValueError, r"fitted on 5"),
+    ("ar-predict-wrong-width", lambda: _fitted_ar().predict(X2[:, :3]), ValueError, r"fitted on window=5"),
     ("ar-predict-strings", lambda: _fitted_ar().predict([["a"] * 5]), TypeError, r"X holds strings"),
     # ---- metrics ---------------------------------------------------------------------------
     ("mse-strings", lambda: ll.mse(["1", "2"], [1, 2]), TypeError, r"pred holds strings.*not numbers"),
