@@ -143,6 +143,12 @@ class Fold:
                     f"Fold {name} must be a non-empty 1-D array of window indices (integers); "
                     f"got dtype {idx.dtype}, shape {idx.shape}."
                 )
+            if idx.min() < 0:
+                raise ValueError(
+                    f"Fold {name} holds the negative index {int(idx.min())}: negative indices count "
+                    "back from the last window, so they would reach into the future. Use indices "
+                    "from 0 (window 0 is the earliest)."
+                )
             object.__setattr__(self, name, idx)
         if self.train.max() >= self.val.min():
             raise ValueError(
