@@ -13,6 +13,7 @@ from ._checks import (
     NotFittedError,
     check_array,
     check_finite_result,
+    check_horizon,
     check_int,
     check_same_length,
     check_windows,
@@ -42,22 +43,25 @@ class Baseline:
 
     ``X`` holds windows ``(n, window[, features])``; ``target_col`` says which feature is the
     target. The rule-based baselines (``Naive``, ``SeasonalNaive``, ``Mean``) learn nothing, so
-    ``fit`` only takes the horizon from ``y`` when ``horizon`` was left at None (else 1).
+    ``fit`` only takes the horizon from ``y`` when ``horizon`` was left at None (else 1); a
+    ``horizon`` given when it was made must match ``y``'s.
     """
 
     def __init__(self, horizon: int | None = None, target_col: int = 0) -> None:
         self.horizon = None if horizon is None else check_int(horizon, "horizon")
         self.target_col = target_col
+        self._horizon_given = horizon is not None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(horizon={self.horizon}, target_col={self.target_col})"
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> Baseline:
-        """Check the windows; take the horizon from ``y`` (n[, horizon]) if none was given."""
-        _windows(X, self.target_col)
-        if y is not None and self.horizon is None:
+        """Check the windows; take the horizon from ``y`` (n[, horizon]) if none was given, else check it."""
+        windows = _windows(X, self.target_col)
+        if y is not None:
             target = check_array(y, "y", ndim=(1, 2))
-            check_same_length(np.asarray(X), target, "X", "y")
+            check_same_length(windows, target, "X", "y")
+            check_horizon(target, "y", horizon=self.horizon if self._horizon_given else None)
             self.horizon = 1 if target.ndim == 1 else target.shape[1]
         return self
 

@@ -45,6 +45,12 @@ def sliding_windows(
         cols = list(range(n_cols))
     else:
         cols = [_check_column(c, n_cols, "inputs") for c in _columns(inputs)]
+        if len(set(cols)) < len(cols):
+            twice = next(c for c in cols if cols.count(c) > 1)
+            raise ValueError(
+                f"inputs lists column {twice} more than once ({list(inputs)!r:.40}); the model "
+                "would see the same column as two features. List each column once."
+            )
     if not cols:
         raise ValueError("inputs is empty; list at least one column for the model to see.")
     n = n_time - window - horizon + 1

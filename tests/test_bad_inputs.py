@@ -414,7 +414,7 @@ CASES += [
     ("masked-diagnose-losses", lambda: ll.diagnose(np.ma.masked_array(LOSSES, [0, 1, 0])), ValueError, r"losses is a masked array"),
     ("masked-diagnose-pred", lambda: ll.diagnose(LOSSES, np.ma.masked_array(Y2, Y2 > 1), Y2), ValueError, r"pred is a masked array"),
     ("masked-roll-window", lambda: ll.rolling_forecast(_identity_predict, MASKED[:10], 3), ValueError, r"window is a masked array"),
-    ("masked-record-free", lambda: ll.Scaler().fit(np.ma.masked_invalid(NAN1)), ValueError, r"data is a masked array with 1 masked"),
+    ("masked-invalid-scaler", lambda: ll.Scaler().fit(np.ma.masked_invalid(NAN1)), ValueError, r"data is a masked array with 1 masked"),
     # ---- Scaler: a range too narrow to scale into ----------------------------------------------
     ("scaler-range-narrow-large", lambda: ll.Scaler(feature_range=(1e16, 1e16 + 2)), ValueError, r"feature_range \(1e\+16, .*too narrow"),
     ("scaler-range-narrow-relative", lambda: ll.Scaler(feature_range=(1000.0, 1000.0001)), ValueError, r"feature_range .*too narrow"),
@@ -529,7 +529,13 @@ CASES += [
     ("naive-class-horizon-zero", lambda: ll.Naive(horizon=0), ValueError, r"horizon must be >= 1"),
     ("naive-fit-y-length", lambda: ll.Naive().fit(X3, Y2[:5]), ValueError, r"X has 20 rows but y has 5"),
     ("mean-fit-y-strings", lambda: ll.Mean().fit(X3, [["a"]] * 20), TypeError, r"y holds strings"),
-    ("load_backend-None-env", lambda: ll.load_backend(["torch"]), TypeError, r"name must be a backend name"),
+    ("naive-fit-horizon-given", lambda: ll.Naive(horizon=2).fit(X3, Y2), ValueError, r"y has 1 target value\(s\) per window; this model was built for horizon=2"),
+    ("seasonal-fit-horizon-given", lambda: ll.SeasonalNaive(2, horizon=3).fit(X3, np.zeros((20, 2))), ValueError, r"y has 2 target value.*horizon=3"),
+    ("mean-fit-y-rows", lambda: ll.Mean().fit(X3, Y2[:4]), ValueError, r"X has 20 rows but y has 4"),
+    ("windows-inputs-twice", lambda: ll.sliding_windows(COLS, 5, inputs=[0, 0], target_col=1), ValueError, r"inputs lists column 0 more than once"),
+    ("windows-inputs-twice-negative", lambda: ll.sliding_windows(COLS, 5, inputs=[1, -1], target_col=0), ValueError, r"inputs lists column 1 more than once"),
+    ("wd-inputs-twice", lambda: ll.WindowedData(COLS, window=5, inputs=[0, -2], target_col=0), ValueError, r"inputs lists column 0 more than once"),
+    ("load_backend-list", lambda: ll.load_backend(["torch"]), TypeError, r"name must be a backend name"),
     ("record-name-keyword", lambda: ll.record("val mse!", 1.0), ValueError, r"name must be an identifier"),
 ]
 
@@ -578,6 +584,9 @@ def test_valid_edge_inputs_still_work():
     ar = ll.LinearAR().fit(X2, Y2)  # windows (n, w) and (n, w, 1) are the same layout
     np.testing.assert_allclose(ar.predict(X3), ar.predict(X2))
     assert ll.rolling_forecast(ar.predict, S[:5], 2).shape == (2,)
+    naive = ll.Naive()  # a horizon left at None is learned again at every fit
+    assert naive.fit(X3, Y2).predict(X3).shape == (20, 1)
+    assert naive.fit(X3, np.zeros((20, 3))).predict(X3).shape == (20, 3)
     text = ll.table([{"a": 1.0}, {"b": 2.5, "a": 3.0}], floatfmt={"b": ".2f"})  # keys need not match
     assert text.splitlines()[0].split() == ["a", "b"] and "2.50" in text
     assert "ab" in ll.table([(1, 2)], ("ab", "cd"), title="")
