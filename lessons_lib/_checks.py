@@ -28,8 +28,8 @@ class NotFittedError(ValueError, AttributeError):
 
 
 def _describe(value: Any) -> str:
-    """A short ``repr`` of ``value`` with its type, for error messages."""
-    text = repr(value)
+    """A short one-line ``repr`` of ``value`` with its type, for error messages."""
+    text = " ".join(repr(value).split())
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"

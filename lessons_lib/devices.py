@@ -1,6 +1,6 @@
 """One device rule for every backend: which device ``fit`` trains on, and the message when it can't.
 
-NumPy-free and framework-free: each backend lists the devices it sees (``present``, in the
+Framework-free: each backend lists the devices it sees (``present``, in the
 canonical names below) and maps the chosen name to its own object. Canonical names are
 ``"cpu"`` and ``"gpu:0"``, ``"gpu:1"``, ...; ``choose_device`` also reads ``"gpu"``, ``"cuda"``,
 ``"cuda:1"``, ``"/GPU:0"``, ``"/device:CPU:0"`` and any capitalisation, so both backends
@@ -10,6 +10,8 @@ accept the same names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from ._checks import _describe
 
 #: How to ask for a device, for messages.
 NAMES_HINT = "None (the GPU when there is one, else the CPU), 'cpu', 'gpu' (also 'cuda'), 'gpu:1'"
@@ -37,8 +39,8 @@ def choose_device(device: object, present: Sequence[str]) -> str:
         return next((d for d in present if d.startswith("gpu")), "cpu")
     if not isinstance(device, str):
         raise TypeError(
-            f"device must be a device name such as 'cpu' or 'gpu', or None; got {device!r:.40} "
-            f"({type(device).__name__}). Devices present: {present}."
+            f"device must be a device name such as 'cpu' or 'gpu', or None; got {_describe(device)}. "
+            f"Devices present: {present}."
         )
     name = canonical_device(device)
     if name is None:

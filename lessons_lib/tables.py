@@ -6,6 +6,8 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._checks import _describe
+
 
 class Table(str):
     """A plain-text table. A ``str``, so ``print(t)`` and ``t in text`` work; ``repr`` is the
@@ -37,11 +39,11 @@ def _check_options(columns: Any, floatfmt: Any, title: Any) -> None:
         isinstance(columns, str | bytes | Mapping) or not isinstance(columns, Sequence)
     ):
         raise TypeError(
-            f"columns must be a list or tuple of column names, in order; got {type(columns).__name__} "
-            f"{columns!r:.40}" + (" (a set has no order)." if isinstance(columns, set | frozenset) else ".")
+            f"columns must be a list or tuple of column names, in order; got {_describe(columns)}"
+            + (" (a set has no order)." if isinstance(columns, set | frozenset) else ".")
         )
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string or None; got {type(title).__name__} {title!r:.40}.")
+        raise TypeError(f"title must be a string or None; got {_describe(title)}.")
     formats = floatfmt.items() if isinstance(floatfmt, Mapping) else [("floatfmt", floatfmt)]
     for key, fmt in formats:
         label = "floatfmt" if key == "floatfmt" else f"floatfmt[{key!r}]"
@@ -96,8 +98,7 @@ def table(
             bad = next((r for r in rows if isinstance(r, str | bytes) or not isinstance(r, Sequence)), None)
             if bad is not None:
                 raise TypeError(
-                    f"rows must hold tuples or lists of cells (or dicts); a row is {type(bad).__name__} "
-                    f"{bad!r:.40}."
+                    f"rows must hold tuples or lists of cells (or dicts); a row is {_describe(bad)}."
                 )
             head, body = list(columns), [list(r) for r in rows]
     else:

@@ -44,6 +44,13 @@ class History:
     seconds: float = 0.0
     grad_norms: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """Each record is a list of numbers, one per epoch (NaN and inf allowed: diagnose reports them)."""
+        for name in ("train", "val", "grad_norms"):
+            values = check_array(getattr(self, name), name, ndim=1, allow_empty=True, allow_nan=True)
+            setattr(self, name, values.tolist())
+        self.seconds = check_number(self.seconds, "seconds", minimum=0.0)
+
     @property
     def final(self) -> float:
         """The last epoch's training loss."""

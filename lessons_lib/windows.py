@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_array, check_fraction, check_int, check_same_length
+from ._checks import _describe, check_array, check_fraction, check_int, check_same_length
 
 
 def sliding_windows(
@@ -70,18 +70,14 @@ def _columns(inputs: object) -> list:
     """``inputs`` as a list: it must be a list of column indices, not one index or a string."""
     if isinstance(inputs, str | bytes) or not isinstance(inputs, Iterable):
         raise TypeError(
-            f"inputs must be a list of column indices such as [0] or [0, 1]; got {inputs!r:.40} "
-            f"({type(inputs).__name__})."
+            f"inputs must be a list of column indices such as [0] or [0, 1]; got {_describe(inputs)}."
         )
     return list(inputs)
 
 
 def _check_column(col: int, n_cols: int, name: str) -> int:
     if isinstance(col, bool | np.bool_) or not isinstance(col, int | np.integer):
-        raise TypeError(
-            f"{name} must hold integer column indices such "
-            f"as 0; got {col!r:.40} ({type(col).__name__})."
-        )
+        raise TypeError(f"{name} must hold integer column indices such as 0; got {_describe(col)}.")
     if not -n_cols <= col < n_cols:
         raise ValueError(f"{name} column {col} does not exist; series has {n_cols} columns.")
     return int(col) % n_cols
