@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lessons_lib as ll
-from lessons_lib import devices, training
+from lessons_lib import devices, plots, training
 from lessons_lib import exercises as ex
 
 X3 = np.random.RandomState(0).randn(20, 5, 1).astype(np.float32)  # 20 windows of 5 steps, 1 feature
@@ -541,6 +541,16 @@ CASES += [
     ("windows-inputs-twice", lambda: ll.sliding_windows(COLS, 5, inputs=[0, 0], target_col=1), ValueError, r"inputs lists column 0 more than once"),
     ("windows-inputs-twice-negative", lambda: ll.sliding_windows(COLS, 5, inputs=[1, -1], target_col=0), ValueError, r"inputs lists column 1 more than once"),
     ("wd-inputs-twice", lambda: ll.WindowedData(COLS, window=5, inputs=[0, -2], target_col=0), ValueError, r"inputs lists column 0 more than once"),
+    ("plot-series-length", lambda: plots.plot_series(np.arange(5), S), ValueError, r"values has 60 rows but t has 5"),
+    ("plot-series-t-strings", lambda: plots.plot_series(["a", "b"], S[:2]), TypeError, r"t holds strings"),
+    ("plot-series-title-int", lambda: plots.plot_series(np.arange(60), S, title=1), TypeError, r"title must be a string"),
+    ("plot-forecasts-length", lambda: plots.plot_forecasts(S, {"lstm": S[:40]}), ValueError, r"preds\['lstm'\] has 40 values but truth has 60"),
+    ("plot-forecasts-array", lambda: plots.plot_forecasts(S, S), TypeError, r"preds must be a dict of labelled curves"),
+    ("plot-forecasts-strings", lambda: plots.plot_forecasts(S, {"x": ["a"] * 60}), TypeError, r"preds\['x'\] holds strings"),
+    ("plot-forecasts-truth-nan", lambda: plots.plot_forecasts(NAN1, {"x": NAN1}), ValueError, r"truth contains 1 NaN"),
+    ("plot-losses-list", lambda: plots.plot_losses(LOSSES), TypeError, r"histories must be a dict"),
+    ("plot-losses-2d", lambda: plots.plot_losses({"a": [[1.0]]}), ValueError, r"histories\['a'\] must be 1-D"),
+    ("plot-losses-log-str", lambda: plots.plot_losses({"a": LOSSES}, log="yes"), TypeError, r"log must be True or False"),
     ("load_backend-list", lambda: ll.load_backend(["torch"]), TypeError, r"name must be a backend name"),
     ("record-name-keyword", lambda: ll.record("val mse!", 1.0), ValueError, r"name must be an identifier"),
 ]
