@@ -210,5 +210,10 @@ def test_valid_edge_inputs_still_work(be, M):
     rolled = ll.rolling_forecast(M.m, W5, 3)  # a model passed itself runs through be.predict
     np.testing.assert_allclose(rolled, ll.rolling_forecast(lambda w: be.predict(M.m, w), W5, 3), atol=1e-6)
     assert be.devices()[0] == "cpu"
-    for name in (None, "cpu", "CPU", "/CPU:0", "/device:CPU:0"):
+    names = [None, "cpu", "CPU", "/CPU:0", "/device:CPU:0"]
+    if be.NAME == "torch":
+        import torch
+
+        names.append(torch.device("cpu"))  # PyTorch's own device objects too
+    for name in names:
         fit(be, be.build(5, hidden=2), X[:4], Y[:4], device=name)
