@@ -112,3 +112,17 @@ def test_an_empty_class_still_gets_a_page(tmp_path):
     text = page_text(report.write(grades).read_text())
     assert "No submission could be graded." in text and "x.txt – not a notebook" in text
     assert isinstance(Path(report.TEMPLATE), Path)
+
+
+def test_every_named_mistake_is_counted_not_only_those_shown(tmp_path):
+    grades = tmp_path / "grades.csv"
+    with open(grades, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(report.COLUMNS)
+        for i in range(report.TOP_MESSAGES + 3):
+            w.writerow([f"s{i}.ipynb", "90_mini", "q1", 0, 1, f"q1: mistake number {'I' * (i + 1)}"])
+            w.writerow([f"s{i}.ipynb", "90_mini", "TOTAL", 0, 1, ""])
+    text = page_text(report.write(grades).read_text())
+    assert f"{report.TOP_MESSAGES + 3} named mistakes" in text
+    assert "3 rarer messages not shown" in text
+    assert f"1 11% 90_mini q1 mistake number {'I' * (report.TOP_MESSAGES + 3)}" in text

@@ -265,6 +265,7 @@ def _question(subs: list[Sub], name: str) -> dict:
         "failed": sum(g["count"] for g in groups),
         "named": sum(g["count"] for g in named),
         "distinct_named": len(named),
+        "named_groups": named,  # all of them, for the class's misconceptions
         "messages": groups[:TOP_MESSAGES],
         "hidden_messages": max(0, len(groups) - TOP_MESSAGES),
         "plot": score_plot([s for s, _, _ in scores], [bool(s.stopped) for s in subs], max_score),
@@ -301,11 +302,16 @@ def _natural(text: str) -> list:
 def _misconceptions(lessons: list[dict]) -> list[dict]:
     """Every named mistake of the class, most frequent first."""
     found = [
-        {"lesson": le["name"], "question": q["name"], "count": g["count"], "text": g["text"]}
+        {
+            "lesson": le["name"],
+            "question": q["name"],
+            "count": g["count"],
+            "share": g["count"] / q["graded"],
+            "text": g["text"],
+        }
         for le in lessons
         for q in le["questions"]
-        for g in q["messages"]
-        if g["kind"] == "named"
+        for g in q["named_groups"]
     ]
     return sorted(found, key=lambda m: (-m["count"], m["lesson"], _natural(m["question"])))
 
