@@ -265,3 +265,31 @@ def test_learner_page_in_a_real_browser(browser, lab):
     finally:
         page.close()
         print(f"browser Run All seconds: {timings}")
+
+
+def test_class_report_in_a_real_browser(browser, synthetic_class):
+    """The instructor's class report (a synthetic class) opens offline, shows its plots, runs no
+    script; its screenshot goes to build/screenshots/class_report.png."""
+    from tools.grading import report
+
+    page_file = report.write(synthetic_class)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests, dialogs = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(page_file.as_uri(), wait_until="load")
+        images = page.evaluate(
+            "() => [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])"
+        )
+        page.screenshot(path=str(SCREENSHOTS / "class_report.png"), full_page=True)
+        assert page.evaluate("() => document.scripts.length") == 0
+        assert page.get_by_role("heading", name="The class's misconceptions").is_visible()
+        assert page.get_by_text("05_sliding_window_lab", exact=True).first.is_visible()
+    finally:
+        page.close()
+    assert len(images) == 13 and all(ok for _, ok in images), images
+    assert not dialogs, f"the report ran a submission's script: {dialogs}"
+    outside = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert not outside, f"the report asked the network for {outside}"

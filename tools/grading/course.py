@@ -4,7 +4,8 @@
 and otter's autograder zip under ``build/otter/<lesson>/``, and copies the student notebooks to
 ``build/student/`` (never overwriting a learner's work).
 ``python -m tools.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every file in a
-folder, each submission in its own bubblewrap sandbox (tools/grading/sandboxed.py).
+folder, each submission in its own bubblewrap sandbox (tools/grading/sandboxed.py), and writes
+the class report beside the CSV; ``report [build/grades.csv]`` rebuilds that report alone.
 ``python -m tools.grading score`` grades the learner's own copies in ``build/student``: a
 self-check with ``otter run`` and no sandbox (``grade_files``/``grade`` here: trusted notebooks only).
 ``python -m tools.grading kernel`` installs the course kernel ("Python (forecasting-failures)")
@@ -591,6 +592,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no sandbox (a self-check of notebooks you trust; never for submissions)",
     )
+    rp = sub.add_parser("report", help="the class report (HTML) from a grades CSV, without grading again")
+    rp.add_argument("grades", type=Path, nargs="?", default=BUILD / "grades.csv")
+    rp.add_argument("--out", type=Path, default=None, help="default: beside the CSV, as .html")
     sc = sub.add_parser("score", help="grade your own copies in build/student")
     sc.add_argument("--jobs", type=int, default=2)
     sub.add_parser("kernel", help="install the course kernel into this environment")
@@ -618,6 +622,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{new}: new copy; your old one is kept as {kept}")
         if not moved:
             print("your copies are up to date")
+        return 0
+    if args.command == "report":
+        from tools.grading import report
+
+        try:
+            print(f"class report: {report.write(args.grades, args.out)}")
+        except (FileNotFoundError, ValueError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
         return 0
     if args.command == "score":
         score(jobs=args.jobs)
