@@ -56,6 +56,14 @@ import os
 
 for key, value in {thread_env!r}.items():
     os.environ.setdefault(key, value)
+# Before any cell can import TensorFlow: PyTorch's triton may then load after it without crashing
+# the kernel (lessons_lib/_load_order.py), whatever order a learner imports them in.
+try:
+    from lessons_lib._load_order import guard
+except ImportError:  # a kernel of this environment without the course installed
+    pass
+else:
+    guard()
 """
 
 
