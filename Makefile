@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
-	bench-shared handout handout-repo hub-test
+	bench-shared handout handout-repo hub-test book
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -31,6 +31,7 @@ help:
 	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
 	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
 	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons; build/hub_load.json"
+	@echo "make book    the course as a website in build/book/ (lessons executed, outputs cached)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or pass PYTHON=/path/to/python3.11"; exit 1; }
@@ -124,6 +125,16 @@ $(CHP):
 hub-test: kernel $(STUDENT_STAMP)
 	@command -v configurable-http-proxy >/dev/null || $(MAKE) --no-print-directory $(CHP)
 	$(BIN)/python -m tools.hub_load --users $(HUB_USERS)
+
+# The course as a static website: Sphinx + myst-nb from the `[book]` extra; lessons are the student
+# copies, executed once and cached in build/book-cache (a text edit rebuilds in seconds).
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,book]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP) kernel $(STUDENT_STAMP)
+	$(BIN)/python -m tools.book --notebooks $(NOTEBOOKS_DIR) --out $(BUILD_DIR)/book
 
 clean:
 	rm -rf build
