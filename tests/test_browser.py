@@ -286,9 +286,12 @@ def book_site():
     site = ROOT / "build" / "book"
     if not (site / "index.html").exists():
         pytest.skip("no book in build/book: run `make book` first")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # one line per request would bury the test's output
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.log_message = lambda *a: None
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -327,9 +330,11 @@ def test_the_book_in_a_real_browser(browser, book_site):
 
         page.goto(f"{book_site}/instructors.html", wait_until="networkidle")
         page.screenshot(path=str(SCREENSHOTS / "book_instructors.png"))
+        page.locator("#the-lessons-one-by-one").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "book_instructors_lessons.png"))
 
         page.goto(f"{book_site}/search.html", wait_until="networkidle")
-        box = page.locator("form input[name='q']").first
+        box = page.locator("input[name='q']:visible").first  # the search page's own box
         box.fill("gradient")
         box.press("Enter")
         results = page.locator("#search-results ul.search li")

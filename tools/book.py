@@ -153,28 +153,32 @@ def read_lessons(masters: Path, students: Path) -> list[Lesson]:
 
 
 def _links(stem: str) -> str:
+    """How to run a lesson: locally, on the class hub (nbgitpuller), on Binder (from binder/)."""
     pull = (f"{HUB_URL}/hub/user-redirect/git-pull?repo={LEARNER_REPO}"
             f"&urlpath=lab/tree/{LEARNER_REPO.rstrip('/').rsplit('/', 1)[-1]}/{stem}.ipynb")
     binder = f"https://mybinder.org/v2/gh/{BINDER_REPO}/HEAD?urlpath=lab/tree/build/student/{stem}.ipynb"
     return (
         f"- on your machine: `make lab`, then open `{stem}.ipynb` "
         "([set-up](../learners.md#set-up));\n"
-        f"- on your class's hub: the nbgitpuller link your instructor gives you, of the form\n"
-        f"  `{pull}`;\n"
-        f"- on Binder (temporary, for a look): `{binder}`.\n"
+        f"- on your class's hub: [open it through nbgitpuller]({pull}) (your instructor's link pulls "
+        "the lessons into your home; [serving a class](../instructors.md#serving-the-course-to-a-class));\n"
+        f"- on Binder, temporary, nothing kept: [launch it]({binder}).\n"
     )
 
 
-def lesson_card(lesson: Lesson) -> str:
-    """The admonition each lesson page opens with: time, what it teaches, its asserts, how to run."""
+def lesson_card(lesson: Lesson, intro_says: bool = False) -> str:
+    """The admonition each lesson page opens with: time, what it teaches, its asserts, how to run.
+
+    ``intro_says``: the lesson's own intro cell already states its time and what it teaches.
+    """
     lines = ["```{admonition} This lesson", ":class: tip", ""]
-    if lesson.minutes:
+    if lesson.minutes and not intro_says:
         lines.append(f"**Time:** about {lesson.minutes} minutes.")
     if lesson.exercises:
         pts = sum(p for _, p, _ in lesson.exercises)
         lines.append(f"**Graded exercises:** {len(lesson.exercises)} ({pts:g} points).")
     lines.append("")
-    if lesson.learn:
+    if lesson.learn and not intro_says:
         lines += ["**It teaches you to**", ""] + [f"- {item}" for item in lesson.learn] + [""]
     lines += ["**How to run it**", "", _links(lesson.stem), "```", ""]
     if lesson.asserts:
@@ -203,9 +207,10 @@ def lesson_page(lesson: Lesson, student: Path) -> nbformat.NotebookNode:
     problems = course.leaks(nb)
     if problems:
         raise SystemExit(f"{student} is not fit for the book: " + "; ".join(problems))
-    at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "**Time:**" in c.source),
-              next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1))
-    nb.cells.insert(at + 1, nbformat.v4.new_markdown_cell(lesson_card(lesson)))
+    intro = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "**Time:**" in c.source),
+                 None)
+    at = intro if intro is not None else next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown")
+    nb.cells.insert(at + 1, nbformat.v4.new_markdown_cell(lesson_card(lesson, intro is not None)))
     for cell in nb.cells:
         if _is_export(cell):  # it would write a zip and link to it: the book hands nothing in
             tags = cell.metadata.setdefault("tags", [])
