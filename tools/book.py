@@ -243,13 +243,14 @@ def instructor_lessons(lessons: list[Lesson]) -> str:
                        f"(lessons/{le.stem}.ipynb) lists its {len(le.asserts)} asserts.")
             out.append("")
         if le.learn:
-            out += ["**Teaches:** " + "; ".join(le.learn), ""]
+            out += ["**Teaches:** " + "; ".join(item.rstrip(";.") for item in le.learn) + ".", ""]
         if le.notes:
             out += ["**From the master's notes for instructors** (where classes get stuck):", "",
                     le.notes, ""]
-        for name, points, prompt in le.exercises:
-            text = " ".join(prompt.split())
-            out += [f"- **{name}** ({points:g} point{'s' if points != 1 else ''}): {text}"]
+        if le.exercises:
+            out += ["**The exercises**, as learners read them:", ""]
+        for _, points, prompt in le.exercises:
+            out += [f"- ({points:g} point{'s' if points != 1 else ''}) " + " ".join(prompt.split())]
         if le.exercises:
             out += ["", "Model answers and hidden tests stay in the master notebook "
                     "(`make lab-instructor`).", ""]
