@@ -155,7 +155,7 @@ def test_the_books_table_is_the_registry():
 
     guide = (Path(__file__).resolve().parents[1] / "docs" / "developers.md").read_text()
     assert "{include} _generated/diagnose_codes.md" in guide, "docs/developers.md lost the codes table"
-    assert codes_table() in book.generated_pages([])["diagnose_codes.md"]
+    assert codes_table() in book.GENERATED["diagnose_codes.md"]([])
 
 
 def test_beyond_training_range_needs_targets_outside_and_says_how_far_predictions_go():

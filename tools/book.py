@@ -306,21 +306,24 @@ def assemble(src: Path, masters: Path, students: Path) -> list[Lesson]:
     for le in lessons:
         _write(src / "lessons" / f"{le.stem}.ipynb",
                nbformat.writes(lesson_page(le, students / f"{le.stem}.ipynb")) + "\n")
-    for name, text in generated_pages(lessons).items():
-        _write(src / "_generated" / name, text)
+    for name, make in GENERATED.items():
+        _write(src / "_generated" / name, make(lessons))
     return lessons
 
 
-def generated_pages(lessons: list[Lesson]) -> dict[str, str]:
-    """The pages made from the notebooks and the code, by file name (the guides include them)."""
+def _codes_page(lessons: list[Lesson]) -> str:
     from lessons_lib.diagnose import codes_table
 
-    return {
-        "lesson_table.md": lesson_table(lessons),
-        "instructor_lessons.md": instructor_lessons(lessons),
-        "api.md": api_page(),
-        "diagnose_codes.md": codes_table() + "\n",
-    }
+    return codes_table() + "\n"
+
+
+# The pages made from the notebooks and the code, by file name (the guides include them).
+GENERATED = {
+    "lesson_table.md": lesson_table,
+    "instructor_lessons.md": instructor_lessons,
+    "api.md": lambda lessons: api_page(),
+    "diagnose_codes.md": _codes_page,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
