@@ -16,7 +16,7 @@ export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
-	bench-shared handout handout-repo hub-env hub-test test-pypi test-binder clean-pypi
+	bench-shared handout handout-repo hub-env hub-test test-pypi test-binder clean-pypi book
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -40,6 +40,7 @@ help:
 	@echo "make test-pypi      the learner's install (PyPI only) on Python $(LEARNER_PYTHONS): every notebook on"
 	@echo "                    $(BINDER_PYTHON) (masters and untouched student copies), 00-02 on the others"
 	@echo "make test-binder    the Binder/hub image's environment (binder/, PyPI only, postBuild): 00-02"
+	@echo "make book    the course as a website in build/book/ (lessons executed, outputs cached)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or pass PYTHON=/path/to/python3.11"; exit 1; }
@@ -203,6 +204,16 @@ test-binder: $(BINDER_ENV)/.postbuild
 
 clean-pypi:
 	rm -rf $(LEARNER)-*
+
+# The course as a static website: Sphinx + myst-nb from the `[book]` extra; lessons are the student
+# copies, executed once and cached in build/book-cache (a text edit rebuilds in seconds).
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): $(DEV_STAMP)
+	$(BIN)/python -m pip install -q -e '.[book]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP) kernel $(STUDENT_STAMP)
+	$(BIN)/python -m tools.book --notebooks $(NOTEBOOKS_DIR) --out $(BUILD_DIR)/book
 
 clean:
 	rm -rf build
