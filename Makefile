@@ -6,12 +6,17 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# What each audience installs (pyproject extras): a learner the course alone (make lab, score);
+# the checks add [test] and the hub and grading extras they exercise; make grade adds [instructor].
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+INSTRUCTOR_STAMP := $(VENV)/.installed-instructor
+HUB_STAMP := $(VENV)/.installed-hub
 export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
-	bench-shared handout handout-repo hub-test
+	bench-shared handout handout-repo hub-env hub-test test-pypi test-binder clean-pypi book
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -30,13 +35,30 @@ help:
 	@echo "make bench-shared   every notebook alone and beside busy processes; build/bench_shared.json"
 	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
 	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
+	@echo "make hub-env        a one-machine hub's install: the course, its [hub] extra (JupyterHub, nbgitpuller), the kernel"
 	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons; build/hub_load.json"
+	@echo "make test-pypi      the learner's install (PyPI only) on Python $(LEARNER_PYTHONS): every notebook on"
+	@echo "                    $(BINDER_PYTHON) (masters and untouched student copies), 00-02 on the others"
+	@echo "make test-binder    the Binder/hub image's environment (binder/, PyPI only, postBuild): 00-02"
+	@echo "make book    the course as a website in build/book/ (lessons executed, outputs cached)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it or pass PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	$(BIN)/python -m pip install -q -e . 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,hub,instructor]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $@
+
+$(INSTRUCTOR_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[instructor]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $@
+
+$(HUB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[hub]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $@
 
 # BUILD_DIR/NOTEBOOKS_DIR: where student copies go and which masters they come from (the browser
 # test runs `make lab` on a fresh build elsewhere)
@@ -77,37 +99,37 @@ score: kernel $(STUDENT_STAMP)
 SUBMISSIONS ?= submissions
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # each submission in its own bubblewrap sandbox; checks run outside it against the masters' values
-grade: kernel $(STUDENT_STAMP)
+grade: $(INSTRUCTOR_STAMP) kernel $(STUDENT_STAMP)
 	$(BIN)/python -m tools.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS) $(GRADE_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check lessons_lib tests notebooks tools conftest.py
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests
 
-notebooks: $(STAMP)
+notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
-test: lint kernel
+test: $(DEV_STAMP) lint kernel
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 # reference and wrong answers filled into the student copies, executed and graded (slow)
-test-learner: kernel
+test-learner: $(DEV_STAMP) kernel
 	$(BIN)/python -m pytest tests/test_student_copies.py -m learner
 
 # crafted attacks graded in one sandboxed run beside honest submissions (slow; needs bwrap), and
 # answers copied out of the public checks' messages, graded (tests/test_answer_leaks.py)
-test-grading: kernel
+test-grading: $(DEV_STAMP) kernel
 	$(BIN)/python -m pytest tests/test_grading_attacks.py tests/test_answer_leaks.py -m grading
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m tools.bench --out build/bench.json
 
-robust: $(STAMP)
+robust: $(DEV_STAMP)
 	$(BIN)/python -m tools.robust --jobs 2
 
-bench-shared: $(STAMP) kernel
+bench-shared: $(DEV_STAMP) kernel
 	$(BIN)/python -m tools.bench_shared
 
 handout: $(STUDENT_STAMP)
@@ -122,9 +144,77 @@ HUB_USERS ?= 4
 $(CHP):
 	npm install --prefix build/hub/npm --no-audit --no-fund --loglevel=error configurable-http-proxy
 
-hub-test: kernel $(STUDENT_STAMP)
+hub-env: $(HUB_STAMP) kernel
+
+hub-test: $(DEV_STAMP) kernel $(STUDENT_STAMP)
 	@command -v configurable-http-proxy >/dev/null || $(MAKE) --no-print-directory $(CHP)
 	$(BIN)/python -m tools.hub_load --users $(HUB_USERS)
+
+# ---------------------------------------------------------------- the learner's install (issue 22)
+# A learner's laptop, Binder and a hub image install from PyPI alone. These machines' pip config
+# (find-links /opt/wheels, a constraints file, local indexes) gives torch 2.13.0+cpu; PyPI gives
+# Linux the CUDA build with triton (another 3.7 GB, and the crash lessons_lib/_load_order.py
+# prevents). PYPI_ONLY drops that config. One env per Python in build/learner-X.Y: Binder's
+# install (binder/requirements.txt) plus the test tools; the one for binder/runtime.txt is also
+# the Binder/hub image's env (postBuild run in it), built once. PYPI_CLEAN=1 (CI) removes each env
+# after its tests (7.7 GB each).
+PYPI_ONLY := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL \
+	-u PIP_NO_INDEX PIP_CONFIG_FILE=/dev/null
+LEARNER_PYTHONS ?= 3.11 3.12 3.13
+BINDER_PYTHON := $(patsubst python-%,%,$(shell cat binder/runtime.txt))
+LEARNER := build/learner
+PYPI_CLEAN ?= 0
+# python3.X on PATH, else pyenv's own (its shims answer only for the versions `pyenv global` names)
+FIND_PYTHON = for p in python$(1) $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1)); do \
+	$$p -c '' 2>/dev/null && { echo $$p; break; }; done
+
+$(LEARNER)-%/.installed: pyproject.toml binder/requirements.txt
+	@py=$$($(call FIND_PYTHON,$*)); test -n "$$py" || { echo "Python $* not found: install it or \
+	drop it from LEARNER_PYTHONS"; exit 1; }; rm -rf $(@D); echo "$$py -m venv $(@D)"; $$py -m venv $(@D)
+	$(PYPI_ONLY) $(@D)/bin/python -m pip install -q -r binder/requirements.txt
+	$(PYPI_ONLY) $(@D)/bin/python -m pip install -q -e '.[test]'
+	@$(@D)/bin/python -m pip list 2>/dev/null | grep -E '^(torch|triton|tensorflow) '; du -sh $(@D)
+	touch $@
+
+BINDER_ENV := $(LEARNER)-$(BINDER_PYTHON)
+.PRECIOUS: $(LEARNER)-%/.installed
+CLEAN_AFTER = $(if $(filter 1,$(PYPI_CLEAN)),rm -rf $(LEARNER)-$(1))
+
+# repo2docker's last step, into the env's own folder (LESSONS_BUILD): the kernel, the student copies
+$(BINDER_ENV)/.postbuild: $(BINDER_ENV)/.installed binder/postBuild
+	PATH=$(abspath $(@D))/bin:$$PATH LESSONS_BUILD=$(@D)/course bash binder/postBuild
+	touch $@
+
+# Binder's Python: the import orders, every master and every untouched student copy
+test-pypi-$(BINDER_PYTHON): $(BINDER_ENV)/.postbuild
+	$(BINDER_ENV)/bin/python -m pytest tests/test_import_order.py
+	$(BINDER_ENV)/bin/python -m pytest tests/test_student_copies.py -m learner -k untouched
+	$(BINDER_ENV)/bin/python -m pytest --nbval-lax --nbval-current-env notebooks
+	$(call CLEAN_AFTER,$(BINDER_PYTHON))
+
+# The other Pythons: the course kernel's config, then lessons 00-02 (both frameworks in one kernel)
+test-pypi-%: $(LEARNER)-%/.installed
+	$(LEARNER)-$*/bin/python -m tools.grading kernel
+	$(LEARNER)-$*/bin/python -m pytest --nbval-lax --nbval-current-env notebooks/0[0-2]_*.ipynb
+	$(call CLEAN_AFTER,$*)
+
+test-pypi: $(foreach v,$(LEARNER_PYTHONS),test-pypi-$(v))
+
+test-binder: $(BINDER_ENV)/.postbuild
+	$(BINDER_ENV)/bin/python -m pytest --nbval-lax --nbval-current-env notebooks/0[0-2]_*.ipynb
+
+clean-pypi:
+	rm -rf $(LEARNER)-*
+
+# The course as a static website: Sphinx + myst-nb from the `[book]` extra; lessons are the student
+# copies, executed once and cached in build/book-cache (a text edit rebuilds in seconds).
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): $(DEV_STAMP)
+	$(BIN)/python -m pip install -q -e '.[book]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP) kernel $(STUDENT_STAMP)
+	$(BIN)/python -m tools.book --notebooks $(NOTEBOOKS_DIR) --out $(BUILD_DIR)/book
 
 clean:
 	rm -rf build

@@ -5,7 +5,8 @@
 # push it somewhere the hub can reach) into ~/forecasting-failures on first login and merges new
 # versions in later without overwriting the learner's edits.
 #
-# Start it:   COURSE_REPO=https://github.com/you/ff-learner jupyterhub -f hub/jupyterhub_config.py
+# Install:    make hub-env (the course with its [hub] extra: JupyterHub, nbgitpuller; the kernel)
+# Start it:   COURSE_REPO=https://github.com/you/ff-learner .venv/bin/jupyterhub -f hub/jupyterhub_config.py
 # Sizes below come from `make hub-test` (README, "Serving the course to a class").
 import os
 import shutil

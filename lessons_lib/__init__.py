@@ -8,6 +8,7 @@ returns one, and both follow the contract in ``lessons_lib.backends``. Plots: ``
 
 from . import _tf_quiet  # noqa: F401  (first: TensorFlow reads its log level at import)
 from ._checks import NotFittedError, check_same_shape
+from ._load_order import guard as _guard
 from .backends import load_backend
 from .baselines import LinearAR, Mean, Naive, SeasonalNaive, mean_forecast, naive_forecast, seasonal_naive
 from .diagnose import Report, diagnose
@@ -20,6 +21,9 @@ from .seeding import seeded_frameworks, set_seed
 from .series import Series, sine, two_waves
 from .tables import table
 from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
+
+# Nothing above loads a framework; from here on TensorFlow and PyTorch's triton load in any order.
+_guard()
 
 __all__ = [
     "Fold",

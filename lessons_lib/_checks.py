@@ -28,8 +28,8 @@ class NotFittedError(ValueError, AttributeError):
 
 
 def _describe(value: Any) -> str:
-    """A short ``repr`` of ``value`` with its type, for error messages."""
-    text = repr(value)
+    """A short one-line ``repr`` of ``value`` with its type, for error messages."""
+    text = " ".join(repr(value).split())
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"
@@ -114,6 +114,8 @@ def check_array(
             f"{name} is a {type(value).__name__}; expected an array of numbers in a fixed order "
             "(a NumPy array or a list)."
         )
+    if isinstance(value, np.ma.MaskedArray):
+        value = _unmasked(value, name)
     try:
         value = _to_numpy(value)
         raw = np.asarray(value)
@@ -169,6 +171,18 @@ def check_array(
                 "they would become inf. Rescale the data first."
             )
     return arr
+
+
+def _unmasked(value: np.ma.MaskedArray, name: str) -> np.ndarray:
+    """A masked array's data when nothing is masked; masked values would be used as if present."""
+    n_masked = int(np.ma.count_masked(value))
+    if n_masked:
+        raise ValueError(
+            f"{name} is a masked array with {n_masked} masked value(s); the library would use the "
+            "values hidden under the mask. Fill or drop them first, e.g. arr.filled(np.nan) then "
+            "impute, or arr.compressed() for a 1-D series."
+        )
+    return np.ma.getdata(value)
 
 
 def as_float_array(
@@ -311,14 +325,23 @@ def check_shape(value: Any, name: str) -> tuple[int, ...]:
     return tuple(int(d) for d in dims)
 
 
+def _shape_of(value: Any, name: str) -> tuple[int, ...]:
+    """A tuple is a shape (checked as one); anything else, lists included, is an array."""
+    if isinstance(value, tuple):
+        return check_shape(value, name)
+    return tuple(np.shape(value))
+
+
 def check_same_shape(a: Any, b: Any, name_a: str, name_b: str, where: str = "") -> None:
     """Refuse silent broadcasting: two arrays (or two shapes) must have the same shape.
 
     The one shape check of the library: metrics, ``fit`` and ``evaluate`` all raise this message.
-    ``a`` and ``b`` are arrays or shape tuples; ``where`` (e.g. "fit") prefixes the message.
+    ``a`` and ``b`` are arrays (lists included: ``[1.0, 2.0]`` has shape ``(2,)``) or shapes given
+    as tuples of integers (``torch.Size`` is one); ``where`` (e.g. "fit") prefixes the message.
     """
-    shape_a = tuple(a) if isinstance(a, tuple | list) else tuple(np.shape(a))
-    shape_b = tuple(b) if isinstance(b, tuple | list) else tuple(np.shape(b))
+    for label, text in (("name_a", name_a), ("name_b", name_b), ("where", where)):
+        check_str(text, label)
+    shape_a, shape_b = _shape_of(a, name_a), _shape_of(b, name_b)
     if shape_a != shape_b:
         prefix = f"{where}: " if where else ""
         raise ValueError(
@@ -326,6 +349,42 @@ def check_same_shape(a: Any, b: Any, name_a: str, name_b: str, where: str = "") 
             "Broadcasting them would compare every prediction with every target, the bug that "
             "makes a model learn the mean. Make the model output one value per target step, or "
             "reshape one of them (e.g. pred.reshape(target.shape))."
+        )
+
+
+def check_windows(
+    X: np.ndarray, name: str, *, window: int | None, n_features: int | None, made: str = "built for"
+) -> None:
+    """Windows ``X`` (n, window[, features]) must be what a model was built (or fitted) for.
+
+    The one check of window length and features per step: every backend's model and
+    ``LinearAR`` raise this message. ``None`` accepts any length or feature count.
+    """
+    steps, feats = int(X.shape[1]), int(X.shape[2]) if X.ndim == 3 else 1
+    again = "fit it again on these windows"
+    if window is not None and steps != window:
+        redo = f"build a model for window={steps}" if made == "built for" else again
+        raise ValueError(
+            f"{name} has windows of {steps} steps; this model was {made} window={window}. Cut "
+            f"windows of {window} steps (e.g. ll.sliding_windows(series, {window})), or {redo}."
+        )
+    if n_features is not None and feats != n_features:
+        redo = f"build a model with n_features={feats}" if made == "built for" else again
+        raise ValueError(
+            f"{name} has {feats} feature(s) per step; this model was {made} n_features={n_features}. "
+            f"Pass windows shaped (n, {window or 'window'}, {n_features}) (choose the columns with "
+            f"ll.sliding_windows(..., inputs=[...])), or {redo}."
+        )
+
+
+def check_horizon(y: np.ndarray, name: str, *, horizon: int | None) -> None:
+    """Targets ``y`` (n, horizon) must have the horizon a model was built for (None: any)."""
+    got = int(y.shape[1]) if y.ndim == 2 else 1
+    if horizon is not None and got != horizon:
+        raise ValueError(
+            f"{name} has {got} target value(s) per window; this model was built for "
+            f"horizon={horizon}. Cut targets with horizon={horizon} (ll.sliding_windows(series, "
+            f"window, {horizon})), or build a model for horizon={got}."
         )
 
 

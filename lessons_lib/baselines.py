@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import NotFittedError, check_array, check_finite_result, check_int, check_same_length
+from ._checks import (
+    NotFittedError,
+    check_array,
+    check_finite_result,
+    check_horizon,
+    check_int,
+    check_same_length,
+    check_windows,
+)
 
 
 def _windows(X: np.ndarray, target_col: int) -> np.ndarray:
@@ -35,22 +43,25 @@ class Baseline:
 
     ``X`` holds windows ``(n, window[, features])``; ``target_col`` says which feature is the
     target. The rule-based baselines (``Naive``, ``SeasonalNaive``, ``Mean``) learn nothing, so
-    ``fit`` only takes the horizon from ``y`` when ``horizon`` was left at None (else 1).
+    ``fit`` only takes the horizon from ``y`` when ``horizon`` was left at None (else 1); a
+    ``horizon`` given when it was made must match ``y``'s.
     """
 
     def __init__(self, horizon: int | None = None, target_col: int = 0) -> None:
         self.horizon = None if horizon is None else check_int(horizon, "horizon")
         self.target_col = target_col
+        self._horizon_given = horizon is not None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(horizon={self.horizon}, target_col={self.target_col})"
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> Baseline:
-        """Check the windows; take the horizon from ``y`` (n[, horizon]) if none was given."""
-        _windows(X, self.target_col)
-        if y is not None and self.horizon is None:
+        """Check the windows; take the horizon from ``y`` (n[, horizon]) if none was given, else check it."""
+        windows = _windows(X, self.target_col)
+        if y is not None:
             target = check_array(y, "y", ndim=(1, 2))
-            check_same_length(np.asarray(X), target, "X", "y")
+            check_same_length(windows, target, "X", "y")
+            check_horizon(target, "y", horizon=self.horizon if self._horizon_given else None)
             self.horizon = 1 if target.ndim == 1 else target.shape[1]
         return self
 
@@ -115,24 +126,34 @@ def mean_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.nd
 
 
 class LinearAR(Baseline):
-    """Least-squares linear autoregression on the flattened window (every feature), with an intercept."""
+    """Least-squares linear autoregression on the flattened window (every feature), with an intercept.
+
+    ``predict`` takes windows of the length and features it was fitted on (windows (n, w) and
+    (n, w, 1) are the same thing); another layout of the same size is refused, not reshuffled.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.coef_: np.ndarray | None = None
+        self.window_shape_: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"LinearAR({'unfitted' if self.coef_ is None else f'{len(self.coef_) - 1} lags'})"
 
     @staticmethod
-    def _design(X: np.ndarray) -> np.ndarray:
-        arr = check_array(X, "X", ndim=(2, 3))
+    def _design(arr: np.ndarray) -> np.ndarray:
         flat = arr.reshape(len(arr), -1)
         return np.hstack([flat, np.ones((len(flat), 1))])
 
+    @staticmethod
+    def _layout(arr: np.ndarray) -> tuple[int, int]:
+        """(window, features) of windows (n, window[, features])."""
+        return int(arr.shape[1]), int(arr.shape[2]) if arr.ndim == 3 else 1
+
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> LinearAR:
         """Fit on training windows ``X`` (n, window[, features]) and targets ``y`` (n[, horizon])."""
-        A = self._design(X)
+        arr = check_array(X, "X", ndim=(2, 3))
+        A = self._design(arr)
         if y is None:
             raise TypeError("LinearAR.fit needs targets: call .fit(X_train, y_train).")
         target = check_array(y, "y", ndim=(1, 2))
@@ -146,19 +167,17 @@ class LinearAR(Baseline):
                     f"values are probably too large: scale them first."
                 ) from None
         check_finite_result(float(np.abs(coef).max()), "LinearAR.fit: the coefficients")
-        self.coef_ = coef
+        self.coef_, self.window_shape_ = coef, self._layout(arr)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Forecast for windows shaped like the training windows."""
         if self.coef_ is None:
             raise NotFittedError("This LinearAR is not fitted yet; call .fit(X_train, y_train) first.")
-        A = self._design(X)
-        if A.shape[1] != self.coef_.shape[0]:
-            raise ValueError(
-                f"X has {A.shape[1] - 1} values per window but the model was fitted on "
-                f"{self.coef_.shape[0] - 1}; use windows of the training shape."
-            )
+        arr = check_array(X, "X", ndim=(2, 3))
+        window, n_features = self.window_shape_ or self._layout(arr)
+        check_windows(arr, "X", window=window, n_features=n_features, made="fitted on")
+        A = self._design(arr)
         with np.errstate(all="ignore"):
             out = A @ self.coef_
         check_finite_result(float(np.abs(out).max()), "LinearAR.predict: the forecast")

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import check_array, check_int, check_same_length, check_str
+
 CO2_SOURCE = (
     "statsmodels.datasets.co2: weekly atmospheric CO2 (ppmv) from flask samples at Mauna Loa, "
     "1958-03 to 2001-12 (Keeling and Whorf 2004, Scripps Institution of Oceanography; "
@@ -39,6 +41,25 @@ class RealSeries:
     source: str
     fill: str
     raw_missing: int = field(default=0)
+
+    def __post_init__(self) -> None:
+        """Values, dates and the filled marks must line up one to one."""
+        for name in ("name", "units", "source", "fill"):
+            check_str(getattr(self, name), name)
+        values = check_array(self.values, "values", ndim=1, float32=True)
+        for name in ("dates", "filled"):
+            other = np.asarray(getattr(self, name))
+            if other.ndim != 1:
+                raise ValueError(f"{name} must be 1-D, one per value; got shape {other.shape}.")
+            check_same_length(values, other, "values", name)
+        if np.asarray(self.dates).dtype.kind != "M":
+            raise TypeError(f"dates must be datetime64 values; got dtype {np.asarray(self.dates).dtype}.")
+        if np.asarray(self.filled).dtype.kind != "b":
+            raise TypeError(
+                f"filled must hold booleans (True where filled); got dtype {np.asarray(self.filled).dtype}."
+            )
+        check_int(self.period, "period", maximum=len(values))
+        check_int(self.raw_missing, "raw_missing", minimum=0)
 
     def __len__(self) -> int:
         return len(self.values)

@@ -323,11 +323,15 @@ class Report:
 
 
 def _array(value: object, name: str, expected: str, *, allow_nan: bool = True) -> np.ndarray | None:
-    """``value`` as a float array (None stays None); NaN is allowed where diagnose reports it."""
+    """``value`` as a float array (None stays None); NaN is allowed where diagnose reports it.
+
+    Finite values beyond float32's range (about 3.4e38) are refused: no float32 model produces
+    them, and statistics of them overflow, so they would pass as healthy.
+    """
     if value is None:
         return None
     ndim = 1 if name in ("losses", "grad_norms") else (1, 2, 3)
-    return check_array(value, name, ndim=ndim, allow_nan=allow_nan, expected=expected)
+    return check_array(value, name, ndim=ndim, allow_nan=allow_nan, float32=True, expected=expected)
 
 
 def diagnose(
@@ -343,11 +347,11 @@ def diagnose(
     """Check a finished training run for the usual ways a forecaster gets stuck.
 
     Parameters are all optional; each check in ``CHECKS`` runs when what it needs is given:
-    ``losses`` (training loss per epoch), ``pred`` and ``target`` (predictions and targets for
-    the same steps), ``inputs`` (the windows, ``(n, window[, features])``), ``output_shape``
-    (the model's raw output shape, before any reshaping) and ``grad_norms`` (one norm per step
-    or epoch, e.g. ``hist.grad_norms``) and ``train_target`` (the training targets, whose
-    range the model saw).
+    ``losses`` (training loss per epoch, an error such as the MSE: never negative), ``pred`` and
+    ``target`` (predictions and targets for the same steps), ``inputs`` (the windows,
+    ``(n, window[, features])``), ``output_shape`` (the model's raw output shape, before any
+    reshaping) and ``grad_norms`` (one norm per step or epoch, e.g. ``hist.grad_norms``) and
+    ``train_target`` (the training targets, whose range the model saw).
     """
     run = _run(losses, pred, target, inputs, output_shape, grad_norms, train_target)
     report = Report()
@@ -386,6 +390,13 @@ def _run(losses, pred, target, inputs, output_shape, grad_norms, train_target=No
         raise ValueError("output_shape needs a target to compare with; pass target=... as well.")
     if run.inputs is not None and run.target is not None:
         check_same_length(run.inputs, run.target, "inputs", "target")
+    loss = run.loss
+    if loss is not None and np.any(loss < 0):
+        raise ValueError(
+            f"losses holds negative values (first: {float(loss[loss < 0][0]):.3g} at epoch "
+            f"{int(np.flatnonzero(loss < 0)[0]) + 1}); a mean squared or absolute error is >= 0. "
+            "Pass the training loss per epoch, e.g. hist.train."
+        )
     grads = run.grad_norms
     if grads is not None and np.any(grads < 0):
         raise ValueError(

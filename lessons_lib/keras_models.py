@@ -8,15 +8,16 @@ holds the largest global gradient norm per epoch, as in PyTorch.
 
 from __future__ import annotations
 
-import contextlib
 import time
 import weakref
 
 import numpy as np
 
-from ._checks import check_array, check_int, check_same_shape
+from ._checks import check_int, check_same_length, check_same_shape
 from ._tf_quiet import quiet_native_stderr
+from .devices import canonical_device, choose_device
 from .training import (
+    BuiltFor,
     EpochPrinter,
     History,
     check_dropout,
@@ -82,6 +83,30 @@ def build(
     return model
 
 
+def devices() -> list[str]:
+    """The devices TensorFlow sees, in the names of ``lessons_lib.devices``: "cpu", "gpu:0", ..."""
+    names = (canonical_device(d.name) for d in tf.config.list_logical_devices())
+    return sorted({n for n in names if n is not None}, key=lambda n: (n != "cpu", n))
+
+
+def resolve_device(device: str | None) -> str:
+    """The TensorFlow device ``fit`` trains on, by the rule both backends share (``choose_device``)."""
+    name = choose_device(device, devices())
+    return "/CPU:0" if name == "cpu" else f"/GPU:{name.split(':')[1]}"
+
+
+def built_for(model: keras.Model) -> BuiltFor:
+    """What ``model`` was built for, read off its input and output shapes (None where any goes)."""
+    try:
+        shape_in, shape_out = model.input_shape, model.output_shape
+    except (AttributeError, ValueError):  # not built yet, or several inputs
+        return BuiltFor()
+    if not (isinstance(shape_in, tuple) and len(shape_in) == 3):
+        return BuiltFor()
+    horizon = shape_out[1] if isinstance(shape_out, tuple) and len(shape_out) == 2 else None
+    return BuiltFor(shape_in[1], shape_in[2], horizon)
+
+
 def _first_recurrent(model: keras.Model) -> keras.layers.Layer | None:
     for layer in model.layers:
         if isinstance(layer, keras.layers.RNN):
@@ -132,7 +157,10 @@ def fit(
     A fresh optimiser (``optimizer`` at learning rate ``lr``, ``global_clipnorm=clip``) is made
     for each call, as in ``torch_models.fit``; any optimiser given to ``model.compile`` is not
     used. ``History.grad_norms`` records, per epoch, the largest global gradient norm before
-    clipping. ``device`` is a TensorFlow device string such as "/CPU:0" (None: TensorFlow's choice).
+    clipping. ``X``, ``y``, ``X_val`` and ``y_val`` are checked against what the model was built
+    for, and the output shape against ``y`` and ``y_val``, before the first step. ``device``: None
+    is the GPU when there is one, else the CPU; a name ("cpu", "gpu", "/GPU:0") must be present
+    (``devices()``).
     """
     _check_model(model)
     epochs = check_fit_options(
@@ -147,16 +175,17 @@ def fit(
         clip=clip,
         optimizer=optimizer,
     )
-    if device is not None and not isinstance(device, str):
-        raise TypeError(
-            f"device must be a TensorFlow device string such as '/CPU:0' or None; got {device!r:.40}."
-        )
-    X_np, y_np = check_training_data(X, y)
+    device = resolve_device(device)
+    spec = built_for(model)
+    X_np, y_np = check_training_data(X, y, built=spec)
     has_val = X_val is not None and y_val is not None
     if has_val:
-        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
+        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val", built=spec)
     out_shape = tuple(model(X_np[:2], training=False).shape)
     check_same_shape(out_shape, y_np[:2].shape, "the model output", "y", "fit")
+    if has_val:
+        out_shape = tuple(model(Xv_np[:2], training=False).shape)
+        check_same_shape(out_shape, yv_np[:2].shape, "the model output", "y_val", "fit")
     kwargs = {"learning_rate": lr} if clip is None else {"learning_rate": lr, "global_clipnorm": clip}
     opt = OPTIMIZERS[optimizer](**kwargs)
     weights = model.trainable_variables
@@ -182,7 +211,7 @@ def fit(
     report = EpochPrinter(epochs, print_every, label)
     history = History()
     start = time.perf_counter()
-    with tf.device(device) if device is not None else contextlib.nullcontext():
+    with tf.device(device):
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n) if (shuffle and bs < n) else np.arange(n)
             total, peak = 0.0, 0.0
@@ -203,22 +232,24 @@ def fit(
 
 
 def predict(model: keras.Model, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    """Model output for windows ``X`` as a NumPy array (inference mode)."""
+    """Model output for windows ``X`` (of the window and features the model was built for) as a
+    NumPy array (inference mode)."""
     _check_model(model)
     batch_size = check_int(batch_size, "batch_size")
-    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
-    X_np = X_np.astype(np.float32)
+    X_np = built_for(model).windows(X)
     forward = _forward(model)
     parts = [np.asarray(forward(X_np[i : i + batch_size])) for i in range(0, len(X_np), batch_size)]
     return np.concatenate(parts)
 
 
 def evaluate(model: keras.Model, X: np.ndarray, y: np.ndarray) -> float:
-    """MSE of the model on ``(X, y)``."""
-    pred = predict(model, X)
-    y_np = check_array(y, "y", ndim=2, float32=True, expected="targets (n, horizon)")
+    """MSE of the model on ``(X, y)``, both checked against what the model was built for."""
+    _check_model(model)
+    X_np, y_np = built_for(model).windows(X), built_for(model).targets(y)
+    check_same_length(X_np, y_np, "X", "y")
+    pred = predict(model, X_np)
     check_same_shape(pred.shape, y_np.shape, "the model output", "y", "evaluate")
-    return float(np.mean((pred - y_np.astype(np.float32)) ** 2))
+    return float(np.mean((pred - y_np) ** 2))
 
 
 def count_params(model: keras.Model) -> int:
@@ -233,8 +264,8 @@ def hidden_states(model: keras.Model, X: np.ndarray) -> np.ndarray:
     layer = _first_recurrent(model)
     if layer is None:
         raise TypeError("model has no recurrent layer; pass a model from km.build.")
-    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
-    out = np.asarray(keras.Model(model.inputs[0], layer.output)(X_np.astype(np.float32), training=False))
+    X_np = built_for(model).windows(X)
+    out = np.asarray(keras.Model(model.inputs[0], layer.output)(X_np, training=False))
     return out[:, -1] if out.ndim == 3 else out
 
 
@@ -249,7 +280,9 @@ def input_gradient_norms(
 
     ``model`` is a model from ``build`` (its first recurrent layer is measured) or a recurrent
     layer. ``g[k]`` = mean over the batch of ||d sum(h_T) / d x_{T-k}||, on the same random
-    inputs as the PyTorch backend (``training.gradient_inputs``) unless ``inputs`` is given.
+    inputs as the PyTorch backend (``training.gradient_inputs``) unless ``inputs`` is given: any
+    number of steps (the profile runs over lags, whatever the model's window), with the model's
+    features per step.
     """
     layer = _first_recurrent(model) if isinstance(model, keras.Model) else model
     if not isinstance(layer, keras.layers.RNN):
@@ -261,7 +294,7 @@ def input_gradient_norms(
     if kernel is not None:
         n_features = int(kernel.shape[0])
     else:  # an unbuilt layer takes what it is given
-        n_features = 1 if inputs is None else int(np.shape(inputs)[-1])
+        n_features = None
     x = tf.constant(gradient_inputs(seed, batch, seq_len, n_features, inputs))
     with tf.GradientTape() as tape:
         tape.watch(x)

@@ -10,6 +10,9 @@ from ._checks import NotFittedError, check_array, check_choice, check_number
 class Scaler:
     """Min-max (to ``feature_range``, default [-1, 1]) or standard scaling, one set of statistics.
 
+    ``feature_range`` must be wide enough to hold float32 values apart (width at least 1e-3 of
+    its magnitude); standard scaling ignores it.
+
     Fit it on the training part only: statistics taken from the whole series leak the
     validation period's range into training.
     """
@@ -35,6 +38,7 @@ class Scaler:
                 f"feature_range must be (low, high) with "
                 f"low < high; got {tuple(feature_range)}."
             )
+        _check_range_width(float(lo), float(hi))
         self.kind = kind
         self.feature_range = (float(lo), float(hi))
         self.offset_: float | None = None
@@ -98,6 +102,24 @@ class Scaler:
         with np.errstate(over="ignore", invalid="ignore"):
             out = (arr - offset) / scale
         return _checked_output(out.astype(_dtype_of(data)))
+
+
+#: A feature range narrower than this share of its magnitude cannot hold float32 data apart.
+MIN_RANGE_SHARE = 1e-3
+#: Nor one narrower than this (float32 values this small lose their precision).
+MIN_RANGE_WIDTH = 1e-30
+
+
+def _check_range_width(lo: float, hi: float) -> None:
+    """The range must be wide enough for scaled float32 values to stay distinct."""
+    width, magnitude = hi - lo, max(abs(lo), abs(hi))
+    if width < MIN_RANGE_WIDTH or width < MIN_RANGE_SHARE * magnitude:
+        raise ValueError(
+            f"feature_range ({lo!r}, {hi!r}) is too narrow to scale into: its width {width:.3g} "
+            f"is below {MIN_RANGE_SHARE:g} of its magnitude ({magnitude:.3g}) or below "
+            f"{MIN_RANGE_WIDTH:g}, so scaled float32 values would round together and every "
+            "difference would be lost. Use a range such as (-1, 1) or (0, 1)."
+        )
 
 
 def _dtype_of(data: object) -> np.dtype:

@@ -6,18 +6,33 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_int, check_number, check_seed
+from ._checks import check_array, check_int, check_number, check_same_length, check_seed
 
 #: The largest amplitude or noise level: float32 values stay finite well below it.
 MAX_SCALE = 1e30
 
 
-class Series(NamedTuple):
-    """A synthetic series: time index ``t``, observed ``values`` and the ``noise`` added to them."""
-
+class _Fields(NamedTuple):
     t: np.ndarray
     values: np.ndarray
     noise: np.ndarray
+
+
+class Series(_Fields):
+    """A synthetic series: time index ``t``, observed ``values`` and the ``noise`` added to them.
+
+    A named tuple (``t, values, noise = ll.two_waves()`` works); the three are 1-D arrays of
+    real numbers of one length, checked when it is made.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, t: np.ndarray, values: np.ndarray, noise: np.ndarray) -> Series:
+        given = {"t": t, "values": values, "noise": noise}
+        arrays = {name: check_array(v, name, ndim=1, float32=True) for name, v in given.items()}
+        check_same_length(arrays["values"], arrays["t"], "values", "t")
+        check_same_length(arrays["values"], arrays["noise"], "values", "noise")
+        return super().__new__(cls, *(np.asarray(v) for v in given.values()))
 
     @property
     def clean(self) -> np.ndarray:

@@ -13,8 +13,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_array, check_int, check_number, check_same_shape
+from ._checks import check_int, check_number, check_same_length, check_same_shape
+from .devices import choose_device
 from .training import (
+    BuiltFor,
     EpochPrinter,
     History,
     check_dropout,
@@ -29,9 +31,38 @@ NAME = "torch"
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
+def devices() -> list[str]:
+    """The devices PyTorch sees, in the names of ``lessons_lib.devices``: "cpu", "gpu:0", ..."""
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return ["cpu", *(f"gpu:{i}" for i in range(count))]
+
+
+def resolve_device(device: str | torch.device | None) -> torch.device:
+    """The device ``fit`` trains on, by the rule every backend shares (``devices.choose_device``)."""
+    if isinstance(device, torch.device):
+        device = str(device)
+    name = choose_device(device, devices())
+    return torch.device("cpu") if name == "cpu" else torch.device("cuda", int(name.split(":")[1]))
+
+
 def default_device() -> torch.device:
     """The GPU when there is one, else the CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return resolve_device(None)
+
+
+def built_for(model: nn.Module) -> BuiltFor:
+    """What ``model`` was built for (window, features, horizon); a module of your own: nothing known.
+
+    ``build`` records it on the model as ``model.built_for``; any module may set that attribute
+    to have its inputs checked the same way.
+    """
+    spec = getattr(model, "built_for", None)
+    return spec if isinstance(spec, BuiltFor) else BuiltFor()
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    """Where the model's weights live (the CPU for a module without any)."""
+    return next((p.device for p in model.parameters()), torch.device("cpu"))
 
 
 class RecurrentForecaster(nn.Module):
@@ -67,6 +98,7 @@ class RecurrentForecaster(nn.Module):
         if dropout > 0:  # after every recurrent layer (as Keras's Dropout layers in km.build)
             self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(widths[-1], horizon)
+        self.built_for = BuiltFor(None, n_features, horizon)  # build adds the window
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         drop = getattr(self, "drop", nn.Identity())
@@ -96,6 +128,7 @@ def build(
     window = check_int(window, "window")
     model = RecurrentForecaster(n_features, hidden, horizon, cell, layers, dropout)
     model.window = window
+    model.built_for = BuiltFor(window, model.built_for.n_features, model.built_for.horizon)
     value = check_forget_bias(forget_bias, cell)
     if value is not None:
         for layer in (model.rnn, *getattr(model, "stack", ())):
@@ -128,8 +161,11 @@ def fit(
     """Train with MSE; ``batch_size=None`` means full batch; ``print_every=0`` is silent.
 
     ``clip`` caps the global gradient norm; ``History.grad_norms`` records, per epoch, the
-    largest norm before clipping. Shapes are checked before the first step, so a model whose
-    output does not match the targets fails with a message instead of silently learning the mean.
+    largest norm before clipping. ``X``, ``y``, ``X_val`` and ``y_val`` are checked against what
+    the model was built for, and the output shape against ``y`` and ``y_val``, before the first
+    step: a mismatch fails with a message instead of silently training on the wrong thing.
+    ``device``: None is the GPU when there is one, else the CPU; a name ("cpu", "gpu", "cuda:0")
+    must be present (``devices()``).
     """
     _check_module(model, "model")
     epochs = check_fit_options(
@@ -144,15 +180,19 @@ def fit(
         clip=clip,
         optimizer=optimizer,
     )
-    X_np, y_np = check_training_data(X, y)
+    spec = built_for(model)
+    X_np, y_np = check_training_data(X, y, built=spec)
     has_val = X_val is not None and y_val is not None
     if has_val:
-        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val")
-    device = torch.device(device) if device is not None else default_device()
+        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val", built=spec)
+    device = resolve_device(device)
     model.to(device)
     Xt, yt = torch.from_numpy(X_np).to(device), torch.from_numpy(y_np).to(device)
     with torch.no_grad():
-        check_same_shape(tuple(model(Xt[:2]).shape), tuple(yt[:2].shape), "the model output", "y", "fit")
+        check_same_shape(tuple(model(Xt[:2]).shape), y_np[:2].shape, "the model output", "y", "fit")
+        if has_val:
+            out = tuple(model(torch.from_numpy(Xv_np[:2]).to(device)).shape)
+            check_same_shape(out, yv_np[:2].shape, "the model output", "y_val", "fit")
     opt = _optimizer(optimizer, model.parameters(), lr)
     loss_fn = nn.MSELoss()
     n = len(Xt)
@@ -187,12 +227,12 @@ def fit(
 
 
 def predict(model: nn.Module, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    """Model output for windows ``X`` as a NumPy array, in evaluation mode, without gradients."""
+    """Model output for windows ``X`` (of the window and features the model was built for) as a
+    NumPy array, in evaluation mode, without gradients."""
     _check_module(model, "model")
     batch_size = check_int(batch_size, "batch_size")
-    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
-    X_np = X_np.astype(np.float32)
-    device = next(model.parameters()).device
+    X_np = built_for(model).windows(X)
+    device = _device_of(model)
     model.eval()
     with torch.no_grad():
         parts = [
@@ -203,11 +243,13 @@ def predict(model: nn.Module, X: np.ndarray, batch_size: int = 4096) -> np.ndarr
 
 
 def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
-    """MSE of the model on ``(X, y)``."""
-    pred = predict(model, X)
-    y_np = check_array(y, "y", ndim=2, float32=True, expected="targets (n, horizon)")
+    """MSE of the model on ``(X, y)``, both checked against what the model was built for."""
+    _check_module(model, "model")
+    X_np, y_np = built_for(model).windows(X), built_for(model).targets(y)
+    check_same_length(X_np, y_np, "X", "y")
+    pred = predict(model, X_np)
     check_same_shape(pred.shape, y_np.shape, "the model output", "y", "evaluate")
-    return float(np.mean((pred - y_np.astype(np.float32)) ** 2))
+    return float(np.mean((pred - y_np) ** 2))
 
 
 def with_forget_bias(lstm: nn.LSTM, value: float = 1.0) -> nn.LSTM:
@@ -237,12 +279,12 @@ def hidden_states(model: RecurrentForecaster, X: np.ndarray) -> np.ndarray:
     """The first recurrent layer's output at the last step, ``(n, width)``, in evaluation mode."""
     if not isinstance(model, RecurrentForecaster):
         raise TypeError(f"model must be a model from tm.build; got {type(model).__name__}.")
-    X_np = check_array(X, "X", ndim=3, float32=True, expected="windows (n, window, features)")
-    device = next(model.parameters()).device
+    X_np = built_for(model).windows(X)
+    device = _device_of(model)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        out, _ = model.rnn(torch.from_numpy(X_np.astype(np.float32)).to(device))
+        out, _ = model.rnn(torch.from_numpy(X_np).to(device))
     model.train(was_training)
     return out[:, -1].cpu().numpy()
 
@@ -260,7 +302,8 @@ def input_gradient_norms(
     is the last input and ``g[100]`` the input 100 steps earlier. ``model`` is a model from
     ``build`` (its first recurrent layer, ``model.rnn``, is measured) or a batch-first recurrent
     layer. The inputs are ``training.gradient_inputs(seed, ...)`` (the same N(0, 1) numbers in
-    every backend) unless ``inputs`` is given.
+    every backend) unless ``inputs`` is given: any number of steps (the profile runs over lags,
+    whatever the model's window), with the model's features per step.
     """
     rnn = model.rnn if isinstance(model, RecurrentForecaster) else model
     if not isinstance(rnn, nn.RNNBase):

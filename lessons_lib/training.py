@@ -12,11 +12,13 @@ from ._checks import (
     check_array,
     check_bool,
     check_choice,
+    check_horizon,
     check_int,
     check_number,
     check_same_length,
     check_seed,
     check_str,
+    check_windows,
 )
 
 #: Bounds on model sizes and training length: larger values would exhaust memory or never end.
@@ -42,17 +44,35 @@ class History:
     seconds: float = 0.0
     grad_norms: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """Each record is a list of numbers, one per epoch (NaN and inf allowed: diagnose reports them)."""
+        for name in ("train", "val", "grad_norms"):
+            values = check_array(getattr(self, name), name, ndim=1, allow_empty=True, allow_nan=True)
+            setattr(self, name, values.tolist())
+        self.seconds = check_number(self.seconds, "seconds", minimum=0.0)
+
     @property
     def final(self) -> float:
         """The last epoch's training loss."""
+        self._trained("final")
         return self.train[-1]
 
     @property
     def ratio_last_first(self) -> float:
         """Last epoch's training loss over the first's: about 1 means nothing was learned."""
+        self._trained("ratio_last_first")
+        if self.train[0] == 0:
+            raise ValueError("ratio_last_first is undefined: the first epoch's training loss is 0.")
         return self.train[-1] / self.train[0]
 
+    def _trained(self, what: str) -> None:
+        if not self.train:
+            raise ValueError(f"History.{what}: this History has no epochs yet; it is filled by fit.")
+
     def __repr__(self) -> str:
+        """One line; an empty History (nothing trained yet) says so instead of failing."""
+        if not self.train:
+            return "History(0 epochs)"
         val = f", val {self.val[0]:.3g} -> {self.val[-1]:.3g}" if self.val else ""
         return (
             f"History({len(self.train)} epochs, train {self.train[0]:.3g} -> {self.train[-1]:.3g}"
@@ -87,14 +107,40 @@ class EpochPrinter:
             )
 
 
+@dataclass(frozen=True)
+class BuiltFor:
+    """What a model was built for: window length, features per step, horizon (None: any).
+
+    Every backend reads it off its model (``built_for(model)``) and checks inputs against it
+    before any framework call, so a mismatch names the argument instead of failing deep inside
+    PyTorch or Keras, or, worse, running on windows the model was never trained on.
+    """
+
+    window: int | None = None
+    n_features: int | None = None
+    horizon: int | None = None
+
+    def windows(self, X: Any, name: str = "X", *, any_length: bool = False) -> np.ndarray:
+        """``X`` as float32 windows (n, window, features) of the built shape (``any_length``: any window)."""
+        arr = check_array(X, name, ndim=3, float32=True, expected="windows (n, window, features)")
+        window = None if any_length else self.window
+        check_windows(arr, name, window=window, n_features=self.n_features)
+        return arr.astype(np.float32)
+
+    def targets(self, y: Any, name: str = "y") -> np.ndarray:
+        """``y`` as float32 targets (n, horizon) of the built horizon."""
+        arr = check_array(y, name, ndim=2, float32=True, expected="targets (n, horizon)")
+        check_horizon(arr, name, horizon=self.horizon)
+        return arr.astype(np.float32)
+
+
 def check_training_data(
-    X: np.ndarray, y: np.ndarray, name_x: str = "X", name_y: str = "y"
+    X: Any, y: Any, name_x: str = "X", name_y: str = "y", built: BuiltFor = BuiltFor()
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate windows (n, window, features) and targets (n, horizon) before a framework sees them."""
-    X_arr = check_array(X, name_x, ndim=3, float32=True, expected="windows (n, window, features)")
-    y_arr = check_array(y, name_y, ndim=2, float32=True, expected="targets (n, horizon)")
+    """Validate windows (n, window, features) and targets (n, horizon) against what the model is for."""
+    X_arr, y_arr = built.windows(X, name_x), built.targets(y, name_y)
     check_same_length(X_arr, y_arr, name_x, name_y)
-    return X_arr.astype(np.float32), y_arr.astype(np.float32)
+    return X_arr, y_arr
 
 
 def check_recurrent_args(
@@ -153,7 +199,7 @@ def check_fit_options(
     label: Any,
     X_val: Any,
     y_val: Any,
-    lr: Any = None,
+    lr: Any = 1e-3,
     clip: Any = None,
     optimizer: Any = "adam",
 ) -> int:
@@ -170,26 +216,23 @@ def check_fit_options(
         raise ValueError(
             f"{given} was given without {missing}; pass both for a validation loss, or neither."
         )
-    check_number(lr, "lr", minimum=0.0, strict=True, allow_none=True)
+    check_number(lr, "lr", minimum=0.0, strict=True)
     check_number(clip, "clip", minimum=0.0, strict=True, allow_none=True)
     check_choice(optimizer, "optimizer", OPTIMIZERS)
     return epochs
 
 
 def gradient_inputs(
-    seed: Any, batch: Any, seq_len: Any, n_features: int, inputs: Any = None
+    seed: Any, batch: Any, seq_len: Any, n_features: int | None, inputs: Any = None
 ) -> np.ndarray:
     """The inputs of ``input_gradient_norms``: the same N(0, 1) numbers in every backend.
 
-    ``inputs`` (batch, time, features) replaces them; it must have ``n_features`` per step.
+    ``inputs`` (batch, time, features) replaces them; it must have ``n_features`` (None: any) per
+    step, and may have any number of steps: the profile is measured over lags, whatever the
+    model's window.
     """
+    shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), n_features or 1)
+    seed = check_seed(seed)
     if inputs is None:
-        shape = (check_int(batch, "batch"), check_int(seq_len, "seq_len"), n_features)
-        return np.random.default_rng(check_seed(seed)).standard_normal(shape).astype(np.float32)
-    arr = check_array(inputs, "inputs", ndim=3, float32=True, expected="(batch, time, features)")
-    if arr.shape[2] != n_features:
-        raise ValueError(
-            f"inputs has {arr.shape[2]} features per step but the model expects {n_features}; "
-            "pass (batch, time, n_features)."
-        )
-    return arr.astype(np.float32)
+        return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+    return BuiltFor(n_features=n_features).windows(inputs, "inputs", any_length=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_array, check_fraction, check_int, check_same_length
+from ._checks import _describe, check_array, check_fraction, check_int, check_same_length
 
 
 def sliding_windows(
@@ -45,6 +45,12 @@ def sliding_windows(
         cols = list(range(n_cols))
     else:
         cols = [_check_column(c, n_cols, "inputs") for c in _columns(inputs)]
+        if len(set(cols)) < len(cols):
+            twice = next(c for c in cols if cols.count(c) > 1)
+            raise ValueError(
+                f"inputs lists column {twice} more than once ({list(inputs)!r:.40}); the model "
+                "would see the same column as two features. List each column once."
+            )
     if not cols:
         raise ValueError("inputs is empty; list at least one column for the model to see.")
     n = n_time - window - horizon + 1
@@ -64,18 +70,14 @@ def _columns(inputs: object) -> list:
     """``inputs`` as a list: it must be a list of column indices, not one index or a string."""
     if isinstance(inputs, str | bytes) or not isinstance(inputs, Iterable):
         raise TypeError(
-            f"inputs must be a list of column indices such as [0] or [0, 1]; got {inputs!r:.40} "
-            f"({type(inputs).__name__})."
+            f"inputs must be a list of column indices such as [0] or [0, 1]; got {_describe(inputs)}."
         )
     return list(inputs)
 
 
 def _check_column(col: int, n_cols: int, name: str) -> int:
     if isinstance(col, bool | np.bool_) or not isinstance(col, int | np.integer):
-        raise TypeError(
-            f"{name} must hold integer column indices such "
-            f"as 0; got {col!r:.40} ({type(col).__name__})."
-        )
+        raise TypeError(f"{name} must hold integer column indices such as 0; got {_describe(col)}.")
     if not -n_cols <= col < n_cols:
         raise ValueError(f"{name} column {col} does not exist; series has {n_cols} columns.")
     return int(col) % n_cols
@@ -142,6 +144,12 @@ class Fold:
                 raise ValueError(
                     f"Fold {name} must be a non-empty 1-D array of window indices (integers); "
                     f"got dtype {idx.dtype}, shape {idx.shape}."
+                )
+            if idx.min() < 0:
+                raise ValueError(
+                    f"Fold {name} holds the negative index {int(idx.min())}: negative indices count "
+                    "back from the last window, so they would reach into the future. Use indices "
+                    "from 0 (window 0 is the earliest)."
                 )
             object.__setattr__(self, name, idx)
         if self.train.max() >= self.val.min():

@@ -38,3 +38,12 @@ def pytest_terminal_summary(terminalreporter):
             line = reason[reason.index("SKIPPED browser test") :]
             terminalreporter.write_line(line, red=True, bold=True)
             return
+
+
+
+@pytest.fixture
+def synthetic_class(tmp_path) -> Path:
+    """The CSV of a synthetic graded class (tests/report_helpers.py), its JSON beside it."""
+    from report_helpers import write_synthetic_class
+
+    return write_synthetic_class(tmp_path / "grades")

@@ -1,8 +1,10 @@
 """The learner's page in a real browser: `make lab` on freshly built student copies, driven by
 headless Chromium (Playwright for Python, Debian's /usr/bin/chromium as the browser).
 
-Checks: 00 and one graded lesson Run All with no error box and no stderr output; a wrong answer
-typed into one question shows the check's failure message; the right answer shows it passed.
+Checks: 00 and one graded lesson Run All with no error box and no stderr output, and no "Jupyter
+news?" pop-up; a wrong answer typed into one question shows the check's failure message; the right
+answer shows it passed. The book (build/book/, `make book`): the landing page, a lesson page, the
+instructors' guide and a search, served from 127.0.0.1 with every other host refused.
 Screenshots go to build/screenshots/. Without /usr/bin/chromium (or Playwright) the test is
 skipped with one loud line naming the install command.
 """
@@ -139,6 +141,7 @@ _CELLS_DONE = """() => {
   return status === 'idle' && !prompts.some(t => t.includes('*'));
 }"""
 
+NEWS_POPUP = "get notified about official Jupyter news"  # JupyterLab's first-start question
 _STDERR_SELECTOR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
@@ -231,6 +234,9 @@ def test_learner_page_in_a_real_browser(browser, lab):
             page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}_run_all.png"), full_page=True)
             errors = _stderr_texts(page)
             assert not errors, f"{name}: error box or stderr output after Run All: {errors}"
+            assert page.get_by_text(NEWS_POPUP).count() == 0, (
+                f"{name}: JupyterLab asks about Jupyter news (the course's overrides.json is not read)"
+            )
 
         # a wrong answer, then the right one, typed into the graded lesson's first recorded question
         master = nbformat.read(graded, as_version=4)
@@ -265,3 +271,104 @@ def test_learner_page_in_a_real_browser(browser, lab):
     finally:
         page.close()
         print(f"browser Run All seconds: {timings}")
+
+
+def test_class_report_in_a_real_browser(browser, synthetic_class):
+    """The instructor's class report (a synthetic class) opens offline, shows its plots, runs no
+    script; its screenshot goes to build/screenshots/class_report.png."""
+    from tools.grading import report
+
+    page_file = report.write(synthetic_class)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests, dialogs = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(page_file.as_uri(), wait_until="load")
+        images = page.evaluate(
+            "() => [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])"
+        )
+        page.screenshot(path=str(SCREENSHOTS / "class_report.png"), full_page=True)
+        assert page.evaluate("() => document.scripts.length") == 0
+        assert page.get_by_role("heading", name="The class's misconceptions").is_visible()
+        assert page.get_by_text("05_sliding_window_lab", exact=True).first.is_visible()
+    finally:
+        page.close()
+    assert len(images) == 13 and all(ok for _, ok in images), images
+    assert not dialogs, f"the report ran a submission's script: {dialogs}"
+    outside = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert not outside, f"the report asked the network for {outside}"
+
+
+# ---------------------------------------------------------------- the book
+
+
+@pytest.fixture(scope="module")
+def book_site():
+    """build/book served on 127.0.0.1 (as any static host would); skipped before `make book`."""
+    import functools
+    import http.server
+    import threading
+
+    site = ROOT / "build" / "book"
+    if not (site / "index.html").exists():
+        pytest.skip("no book in build/book: run `make book` first")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # one line per request would bury the test's output
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_the_book_in_a_real_browser(browser, book_site):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    elsewhere: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(book_site):
+            route.continue_()
+        else:  # offline: anything the page would fetch from another host is refused and recorded
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    lesson = _graded_lesson().stem
+    try:
+        page.goto(f"{book_site}/index.html", wait_until="networkidle")
+        assert page.locator("table a[href*='lessons/']").count() >= 1, "the landing page has no lesson table"
+        page.screenshot(path=str(SCREENSHOTS / "book_landing.png"))
+
+        page.goto(f"{book_site}/lessons/{lesson}.html", wait_until="networkidle")
+        assert page.get_by_text("How to run it").count() >= 1
+        images = page.locator("img")
+        loaded = "img => img.complete && img.naturalWidth > 0"
+        assert images.count() >= 1 and all(
+            images.nth(i).evaluate(loaded) for i in range(images.count())
+        ), f"{lesson}: a figure did not load"
+        page.screenshot(path=str(SCREENSHOTS / "book_lesson.png"))
+        images.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "book_lesson_figure.png"))
+
+        page.goto(f"{book_site}/instructors.html", wait_until="networkidle")
+        page.screenshot(path=str(SCREENSHOTS / "book_instructors.png"))
+        page.locator("#the-lessons-one-by-one").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "book_instructors_lessons.png"))
+
+        page.goto(f"{book_site}/search.html", wait_until="networkidle")
+        box = page.locator("input[name='q']:visible").first  # the search page's own box
+        box.fill("gradient")
+        box.press("Enter")
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=60_000)
+        assert results.count() >= 1, "search found nothing for 'gradient'"
+        page.screenshot(path=str(SCREENSHOTS / "book_search.png"))
+    finally:
+        page.close()
+    assert not elsewhere, f"the book asked other hosts for: {elsewhere[:10]}"

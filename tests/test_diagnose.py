@@ -149,9 +149,13 @@ def test_the_checked_line_lists_the_checks_that_ran_in_registry_order():
     assert f"checked: {', '.join(CODES)}" in repr(report)
 
 
-def test_readme_table_is_the_registry():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert codes_table() in readme, "README's diagnose table is out of date: paste codes_table()"
+def test_the_books_table_is_the_registry():
+    """The developers' guide shows the table `make book` generates from CHECKS (tools/book.py)."""
+    from tools import book
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "developers.md").read_text()
+    assert "{include} _generated/diagnose_codes.md" in guide, "docs/developers.md lost the codes table"
+    assert codes_table() in book.GENERATED["diagnose_codes.md"]([])
 
 
 def test_beyond_training_range_needs_targets_outside_and_says_how_far_predictions_go():

