@@ -14,6 +14,7 @@ Importing this module in a notebook also makes ``grader.check`` show only these 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
@@ -26,6 +27,12 @@ from ._checks import check_shape as _check_shape_spec
 #: Named mistakes: the hint shown (it names the mistake, never the value) -> the wrong value that
 #: mistake gives, or a predicate on the learner's answer (as floats) that recognises it.
 Mistakes = Mapping[str, Any]
+
+
+#: The verdict on a value that is wrong in a way no named mistake recognises ("x is not right."
+#: and the question's general hint); a named mistake reads "x is not right: <the mistake>".
+#: tools/grading/report.py counts the first as "not right" and the second as a named mistake.
+GENERIC_VERDICT = re.compile(r"\bis not right\.(?:\s|$)")
 
 
 class CheckFailed(AssertionError):
@@ -118,10 +125,14 @@ def check_close(
                         "step that overflowed.")
     if np.allclose(got, want, rtol=rtol, atol=atol):
         return
-    detail = _instructor_detail(got, want)
-    for text, mistake in named.items():
-        if _matches(got, mistake, rtol, atol):
-            _fail(question, f"{name} is not right: {text}", detail)
+    found = next((text for text, mistake in named.items() if _matches(got, mistake, rtol, atol)), None)
+    _not_right(question, name, found, hint, _instructor_detail(got, want))
+
+
+def _not_right(question: str, name: str, mistake: str | None, hint: str, detail: str) -> NoReturn:
+    """A wrong value's verdict: the named mistake if one matched, else the general hint."""
+    if mistake is not None:
+        _fail(question, f"{name} is not right: {mistake}", detail)
     _fail(question, f"{name} is not right." + (f" {hint}" if hint else ""), detail)
 
 
@@ -197,11 +208,9 @@ def check_equal(
     check_answered(question, value, name)
     if _same(value, expected):
         return
-    detail = f"expected {expected!r:.80}, got {value!r:.80}"
-    for text, mistake in named.items():
-        if (mistake(value) is True) if callable(mistake) else _same(value, mistake):
-            _fail(question, f"{name} is not right: {text}", detail)
-    _fail(question, f"{name} is not right." + (f" {hint}" if hint else ""), detail)
+    found = next((text for text, mistake in named.items()
+                  if ((mistake(value) is True) if callable(mistake) else _same(value, mistake))), None)
+    _not_right(question, name, found, hint, f"expected {expected!r:.80}, got {value!r:.80}")
 
 
 def check_true(question: str, condition: bool, message: str) -> None:

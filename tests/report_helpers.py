@@ -55,7 +55,7 @@ def write_synthetic_class(folder: Path) -> Path:
         add(
             f"generic_{value}_01_failing_setup.ipynb",
             "01_failing_setup",
-            {"q1": f"q1: mean_mse is not right: expected 199.999, you returned {value}."},
+            {"q1": f"q1: mean_mse is not right. Average the squared errors. [expected 199.999, got {value}]"},
         )
     add(
         "blank_05_sliding_window_lab.ipynb",

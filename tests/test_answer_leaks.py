@@ -14,6 +14,7 @@ value. The recorded wrong answers (tests/wrong_answers) run the same way, in-pro
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import runpy
@@ -181,19 +182,8 @@ def leak_reports(built, tmp_path_factory):
     return reports
 
 
-# Known open (issue 23): in 05, the public range checks of val_mse_w32 (q1) and cos_val_mse (q4)
-# carry points, so an in-range number copied from a message gains the public case; and one copy
-# of X2 (q4) passed the hidden retraining check (not yet explained). Strict: a fix turns it green.
-_OPEN = {"05_sliding_window_lab": "public range checks carry points; one X2 copy passes (issue 23)"}
-
-
-def _lesson_params():
-    return [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(reason=_OPEN[p.stem], strict=True)])
-            if p.stem in _OPEN else pytest.param(p, id=p.stem) for p in GRADED]
-
-
 @pytest.mark.grading
-@pytest.mark.parametrize("master_path", _lesson_params())
+@pytest.mark.parametrize("master_path", GRADED, ids=lambda p: p.stem)
 def test_copying_numbers_out_of_the_checks_scores_nothing(leak_reports, master_path):
     report = leak_reports[master_path.stem]
     short = {q: r for q, r in report["reference"].items() if r["score"] < r["possible"]}
@@ -216,6 +206,8 @@ def test_recorded_wrong_answers_get_their_named_mistake(leak_reports, master_pat
         for k, answer in enumerate(answers):
             result = got[question, k]
             assert answer["message"] in result["text"], f"{question}-{k}: {result['text']!r}"
+            named = not ex.GENERIC_VERDICT.search(result["text"]) or answer.get("unrecognisable")
+            assert named, f"{question}-{k} ({answer['why']}): not recognised: {result['text']!r}"
             assert result["score"] < result["possible"], f"{question}-{k}: full marks for a wrong answer"
 
 
@@ -223,3 +215,25 @@ def test_every_graded_question_names_its_answers(built):
     for master in GRADED:
         names = leaks.A.question_answer_names(nbformat.read(built / "student" / master.name, as_version=4))
         assert names and all(names.values()), f"{master.name}: {names}"
+
+
+def test_public_checks_carry_no_points(built):
+    """Every point comes from a hidden test: passing a public check (a range, a shape, a valid
+    choice) is worth nothing by itself, so a value copied until a check passes gains nothing; and
+    every answer a public check reads, a hidden case grades."""
+    index = json.loads((built / "otter" / "autograders.json").read_text())
+    for lesson, zip_path in index.items():
+        student = nbformat.read(built / "student" / f"{lesson}.ipynb", as_version=4)
+        names = leaks.A.question_answer_names(student)
+        for tf in leaks.checker.load_tests(Path(zip_path)):
+            public = {tc.name: tc.points for tc in tf.test_cases if not tc.hidden}
+            hidden = [tc for tc in tf.test_cases if tc.hidden]
+            assert not any(public.values()), f"{lesson} {tf.name}: public cases with points {public}"
+            assert sum(tc.points for tc in hidden) > 0, f"{lesson} {tf.name}: no hidden case has points"
+            publicly = {p for tc in tf.test_cases if not tc.hidden for p in _params(tc)}
+            unread = set(names[tf.name]) & publicly - {p for tc in hidden for p in _params(tc)}
+            assert not unread, f"{lesson} {tf.name}: a public check reads {sorted(unread)}, no hidden one"
+
+
+def _params(tc) -> list[str]:
+    return list(inspect.signature(tc.body.test_func).parameters)

@@ -34,12 +34,13 @@ def test_report_per_question_and_per_submission(synthetic_class):
     assert sum(a.startswith("score distribution of 05_sliding_window_lab") for a in alts) == 7
     assert "q1 (1 point) 25% full marks: 2 of 8" in text
     # the same generic message with each submission's own value: one line, counted 3 times
-    assert "3 not right mean_mse is not right: expected 199.999, you returned …." in text
-    assert "you returned 12.5" not in text
+    assert "3 not right mean_mse is not right. Average the squared errors. [expected 199.999, got …]" in text
+    assert "got 12.5" not in text
     # the named mistakes from tests/wrong_answers are counted as the class's misconceptions
     assert "1 named mistake X_hist holds the time index" in text
-    assert "failed: 3, of which named mistakes 2 (2 distinct)" in text  # 01 q2
-    assert "2 named mistake val_mse_w8 (the recipe on windows_for(8), seed 42 just before" in text
+    assert "failed: 3, of which named mistakes 3 (3 distinct)" in text  # 01 q2
+    assert "1 named mistake val_mse_w8 (the recipe on windows_for(8), seed 42 just before" in text
+    assert "1 named mistake is not right: it was scored on a train_frac=0.8 split of its own" in text
     assert "not answered yet" in text and "blank_05_sliding_window_lab.ipynb" in text
     # runs that stopped: one line per question, their reasons, not counted as mistakes
     assert "3 run stopped CPU time limit, memory limit, process limit" in text
@@ -85,7 +86,9 @@ def test_messages_are_grouped_with_their_values_masked():
     assert key == "gru64_closer_to is not right: expected …, you wrote …."
     key, _ = report.mask("q3: X2 should have shape (204, 16, 2); the LSTM's q10 w8 model's run", "q3")
     assert key == "X2 should have shape (…, …, …); the LSTM's q10 w8 model's run"
-    assert report.kind("q1: x is not right: expected 1", False) == "generic"
+    assert report.kind("q1: x is not right. [expected 1, got 2]", False) == "generic"
+    assert report.kind("q1: x is not right. Square the errors.", False) == "generic"
+    assert report.kind("q1: x is not right: did you square them? [expected 1, got 2]", False) == "named"
     assert report.kind("q1: not answered yet: set x", False) == "unanswered"
     assert report.kind("q1: the deviations average to about zero: did you square them?", False) == "named"
     assert report.kind("q1: anything", True) == "stopped"

@@ -38,7 +38,7 @@ WRONG = {
                 "ll.time_split(*ll.sliding_windows(series.values, window=window, horizon=1), train_frac=0.8)",
             )
             + _Q1_TAIL.format(better="8 if val_mse_w8 < val_mse_w32 else 32"),
-            "message": "val_mse_w8 (the recipe on windows_for(8), seed 42 just before",
+            "message": "is not right: it was scored on a train_frac=0.8 split of its own",
         },
         {
             "why": "no ll.set_seed before building the model: the run cannot be reproduced",
@@ -47,6 +47,9 @@ WRONG = {
             )
             + _Q1_TAIL.format(better="8 if val_mse_w8 < val_mse_w32 else 32"),
             "message": "val_mse_w8 (the recipe on windows_for(8), seed 42 just before",
+            "unrecognisable": "a model built without the seed starts from weights no check can "
+            "recompute, so the check gives the question's general advice (seed 42 just before "
+            "building the model)",
         },
     ],
     "q2": [
@@ -111,6 +114,8 @@ clipping_effect = "unclipped better" if noclip_history.val[-1] < hist.val[-1] el
 print("clipping_effect:", clipping_effect)
 ''',
             "message": "noclip_history.val[:3] (the reference LSTM, seed 42 just before building it",
+            "unrecognisable": "a model built without the seed starts from weights no check can "
+            "recompute, so the check gives the question's general advice (seed 42)",
         },
         {
             "why": "no validation data passed to backend.fit",

@@ -23,12 +23,14 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
+from lessons_lib.exercises import GENERIC_VERDICT
+
 TEMPLATE = Path(__file__).with_name("report_template.html")
 TOP_MESSAGES = 6  # failure messages shown per question
 NAMES_SHOWN = 4  # submissions named beside each message
-# A failure message is a generic verdict when it says only that the value is not right, or that
-# there is no answer; any other message names what is wrong (a mistake, a shape, a type, a range).
-GENERIC = re.compile(r"\bnot right\b", re.IGNORECASE)
+# A failure message is a generic verdict when it says only that the value is not right (with the
+# question's general hint); any other names what is wrong (a mistake, a shape, a type, a range).
+GENERIC = GENERIC_VERDICT
 NOT_ANSWERED = re.compile(r"\bnot answered\b", re.IGNORECASE)
 KIND_LABELS = {
     "named": "named mistake",
