@@ -1,4 +1,5 @@
-"""What every training loop gives back (``History``) and how it reports progress; no framework."""
+"""The one epoch loop every backend runs with its own step, what it gives back (``History``) and
+the checks before it; no framework."""
 
 from __future__ import annotations
 
