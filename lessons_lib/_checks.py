@@ -85,23 +85,8 @@ def _fix_for(problem: str) -> str:
     return "Convert it to a NumPy array of floats, with every row the same length."
 
 
-def check_array(
-    value: Any,
-    name: str,
-    *,
-    ndim: int | tuple[int, ...] | None = None,
-    allow_empty: bool = False,
-    allow_nan: bool = False,
-    float32: bool = False,
-    expected: str = "",
-) -> np.ndarray:
-    """Convert ``value`` to a float64 ndarray, refusing anything that is not plainly real numbers.
-
-    Strings, booleans, complex numbers, ``None`` and ragged lists raise ``TypeError``/``ValueError``
-    instead of being coerced; ``ndim`` checks the rank, ``allow_empty`` and ``allow_nan`` relax
-    the checks for empty arrays and NaN/inf, and ``float32`` refuses values a float32 cannot hold.
-    ``expected`` describes the expected shape in words, for the rank error.
-    """
+def _as_float64(value: Any, name: str) -> np.ndarray:
+    """``value`` as a float64 array, or a message naming what in it is not a real number."""
     if value is None:
         raise TypeError(f"{name} is None; expected an array of numbers (a NumPy array or a list of floats).")
     if isinstance(value, str | bytes):
@@ -146,6 +131,27 @@ def check_array(
         ) from None
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} could not be read as numbers ({_describe(value)}): {exc}") from None
+    return arr
+
+
+def check_array(
+    value: Any,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    allow_empty: bool = False,
+    allow_nan: bool = False,
+    float32: bool = False,
+    expected: str = "",
+) -> np.ndarray:
+    """Convert ``value`` to a float64 ndarray, refusing anything that is not plainly real numbers.
+
+    Strings, booleans, complex numbers, ``None`` and ragged lists raise ``TypeError``/``ValueError``
+    instead of being coerced; ``ndim`` checks the rank, ``allow_empty`` and ``allow_nan`` relax
+    the checks for empty arrays and NaN/inf, and ``float32`` refuses values a float32 cannot hold.
+    ``expected`` describes the expected shape in words, for the rank error.
+    """
+    arr = _as_float64(value, name)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:

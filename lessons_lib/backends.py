@@ -18,8 +18,9 @@ NumPy only (importing it loads no framework). A backend is a module with
   strongly the last output depends on the input ``k`` steps earlier, on the same random inputs
   in every backend.
 
-A new framework is one module implementing these names, added to ``BACKENDS`` and to the
-parametrised tests in ``tests/test_backends.py``.
+``Backend`` states this contract as a ``typing.Protocol``, so a type checker verifies a module
+against it (``backend: Backend = torch_models``). A new framework is one module implementing these
+names, added to ``BACKENDS`` and to the parametrised tests in ``tests/test_backends.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
+from typing import Any, Protocol
+
+import numpy as np
+
+from .training import History
 
 #: The names every backend module defines.
 CONTRACT = (
@@ -39,6 +45,58 @@ CONTRACT = (
     "hidden_states",
     "input_gradient_norms",
 )
+
+
+class Backend(Protocol):
+    """What every backend module defines (its model type is the framework's: ``Any`` here)."""
+
+    NAME: str
+
+    def build(
+        self,
+        window: int,
+        n_features: int = 1,
+        horizon: int = 1,
+        *,
+        cell: str = "lstm",
+        hidden: int | tuple[int, ...] = 32,
+        layers: int = 1,
+        forget_bias: float | None = None,
+        dropout: float = 0.0,
+    ) -> Any: ...
+
+    def fit(
+        self,
+        model: Any,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        X_val: np.ndarray | None = None,
+        y_val: np.ndarray | None = None,
+        epochs: int = 10,
+        lr: float = 1e-3,
+        optimizer: str = "adam",
+        batch_size: int | None = None,
+        clip: float | None = None,
+        shuffle: bool = True,
+        print_every: int | None = None,
+        label: str = ...,  # the backend's NAME
+        device: Any = None,
+    ) -> History: ...
+
+    def predict(self, model: Any, X: np.ndarray, batch_size: int = 4096) -> np.ndarray: ...
+
+    def evaluate(self, model: Any, X: np.ndarray, y: np.ndarray) -> float: ...
+
+    def count_params(self, model: Any) -> int: ...
+
+    def hidden_states(self, model: Any, X: np.ndarray) -> np.ndarray: ...
+
+    def input_gradient_norms(
+        self, model: Any, seq_len: int = 200, batch: int = 16, seed: int = 0, inputs: np.ndarray | None = None
+    ) -> np.ndarray: ...
+
+
 #: Backend name -> the module implementing it.
 BACKENDS = {"torch": "lessons_lib.torch_models", "keras": "lessons_lib.keras_models"}
 #: Other spellings accepted by ``load_backend``.

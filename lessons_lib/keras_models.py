@@ -8,7 +8,6 @@ holds the largest global gradient norm per epoch, as in PyTorch.
 
 from __future__ import annotations
 
-import time
 import weakref
 
 import numpy as np
@@ -18,13 +17,15 @@ from ._tf_quiet import quiet_native_stderr
 from .devices import canonical_device, choose_device
 from .training import (
     BuiltFor,
-    EpochPrinter,
     History,
+    Step,
     check_dropout,
+    check_fit_data,
     check_fit_options,
     check_forget_bias,
+    check_output_shapes,
     check_recurrent_args,
-    check_training_data,
+    fit_epochs,
     gradient_inputs,
 )
 
@@ -164,32 +165,32 @@ def fit(
     """
     _check_model(model)
     epochs = check_fit_options(
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        print_every=print_every,
-        label=label,
-        X_val=X_val,
-        y_val=y_val,
-        lr=lr,
-        clip=clip,
-        optimizer=optimizer,
+        epochs=epochs, batch_size=batch_size, shuffle=shuffle, print_every=print_every, label=label,
+        X_val=X_val, y_val=y_val, lr=lr, clip=clip, optimizer=optimizer,
     )
     device = resolve_device(device)
-    spec = built_for(model)
-    X_np, y_np = check_training_data(X, y, built=spec)
-    has_val = X_val is not None and y_val is not None
-    if has_val:
-        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val", built=spec)
-    out_shape = tuple(model(X_np[:2], training=False).shape)
-    check_same_shape(out_shape, y_np[:2].shape, "the model output", "y", "fit")
-    if has_val:
-        out_shape = tuple(model(Xv_np[:2], training=False).shape)
-        check_same_shape(out_shape, yv_np[:2].shape, "the model output", "y_val", "fit")
+    X_np, y_np, val = check_fit_data(X, y, X_val, y_val, built_for(model))
+    check_output_shapes(lambda xb: tuple(model(xb, training=False).shape), X_np, y_np, val)
     kwargs = {"learning_rate": lr} if clip is None else {"learning_rate": lr, "global_clipnorm": clip}
     opt = OPTIMIZERS[optimizer](**kwargs)
-    weights = model.trainable_variables
+    step = _step(model, opt, X_np, y_np)
+    rng = np.random.default_rng(int(np.random.randint(0, 2**31 - 1)))  # follows ll.set_seed
+    with tf.device(device):
+        return fit_epochs(
+            step,
+            len(X_np),
+            epochs=epochs,
+            batch_size=batch_size,
+            permutation=(lambda: rng.permutation(len(X_np))) if shuffle else None,
+            validate=(lambda: evaluate(model, *val)) if val is not None else None,
+            print_every=print_every,
+            label=label,
+        )
 
+
+def _step(model: keras.Model, opt: keras.optimizers.Optimizer, X_np: np.ndarray, y_np: np.ndarray) -> Step:
+    """One MSE step on the rows ``idx`` of ``(X_np, y_np)``; returns the loss and the norm before clipping."""
+    weights = model.trainable_variables
     # One trace per fit: the batch dimension is left open, so the last, smaller batch reuses it.
     signature = [
         tf.TensorSpec((None, *X_np.shape[1:]), tf.float32),
@@ -197,7 +198,7 @@ def fit(
     ]
 
     @tf.function(input_signature=signature)
-    def step(xb, yb):
+    def traced(xb, yb):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
         grads = tape.gradient(loss, weights)
@@ -205,30 +206,11 @@ def fit(
         opt.apply_gradients(zip(grads, weights, strict=True))
         return loss, norm
 
-    n = len(X_np)
-    bs = n if batch_size is None else batch_size
-    rng = np.random.default_rng(int(np.random.randint(0, 2**31 - 1)))  # follows ll.set_seed
-    report = EpochPrinter(epochs, print_every, label)
-    history = History()
-    start = time.perf_counter()
-    with tf.device(device):
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(n) if (shuffle and bs < n) else np.arange(n)
-            total, peak = 0.0, 0.0
-            for i in range(0, n, bs):
-                idx = order[i : i + bs]
-                loss, norm = step(tf.constant(X_np[idx]), tf.constant(y_np[idx]))
-                norm = float(norm)
-                peak = norm if not np.isfinite(norm) else max(peak, norm)
-                total += float(loss) * len(idx)
-            history.train.append(total / n)
-            history.grad_norms.append(peak)
-            val = evaluate(model, Xv_np, yv_np) if has_val else None
-            if val is not None:
-                history.val.append(val)
-            history.seconds = time.perf_counter() - start
-            report(epoch, history.train[-1], val, history.seconds)
-    return history
+    def step(idx: np.ndarray) -> tuple[float, float]:
+        loss, norm = traced(tf.constant(X_np[idx]), tf.constant(y_np[idx]))
+        return float(loss), float(norm)
+
+    return step
 
 
 def predict(model: keras.Model, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:

@@ -59,24 +59,8 @@ def _check_options(columns: Any, floatfmt: Any, title: Any) -> None:
             ) from None
 
 
-def table(
-    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
-    columns: Sequence[str] | None = None,
-    *,
-    floatfmt: str | Mapping[str, str] = ".4g",
-    title: str | None = None,
-) -> Table:
-    """Format ``rows`` as an aligned plain-text table and return it (a ``Table``, a ``str``).
-
-    ``rows`` may be a dict ``{label: value}`` (two columns), a dict ``{label: {column: value}}``
-    (one row per label), a list of dicts, or a list of tuples with ``columns`` naming them.
-    Rows given as dicts need not share their keys: the table has every key, in the order first
-    seen, and a row without one leaves its cell blank. ``columns`` (a list or tuple, not a set:
-    a set has no order) relabels the header. Floats use ``floatfmt`` (default ``.4g``; a dict
-    ``{column: format}`` sets it per column, others keep ``.4g``); numbers are right-aligned,
-    text left-aligned. Show it by leaving it last in a cell, or ``print`` it.
-    """
-    _check_options(columns, floatfmt, title)
+def _head_and_body(rows: Any, columns: Sequence[str] | None) -> tuple[list[Any], list[list[Any]]]:
+    """The header and the rows of cells of ``table``, from any of the layouts it accepts."""
     if isinstance(rows, Mapping):
         values = list(rows.values())
         if values and all(isinstance(v, Mapping) for v in values):
@@ -105,6 +89,28 @@ def table(
         raise TypeError(
             f"rows must be a dict or a list of dicts or tuples; got {type(rows).__name__}."
         )
+    return head, body
+
+
+def table(
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
+    columns: Sequence[str] | None = None,
+    *,
+    floatfmt: str | Mapping[str, str] = ".4g",
+    title: str | None = None,
+) -> Table:
+    """Format ``rows`` as an aligned plain-text table and return it (a ``Table``, a ``str``).
+
+    ``rows`` may be a dict ``{label: value}`` (two columns), a dict ``{label: {column: value}}``
+    (one row per label), a list of dicts, or a list of tuples with ``columns`` naming them.
+    Rows given as dicts need not share their keys: the table has every key, in the order first
+    seen, and a row without one leaves its cell blank. ``columns`` (a list or tuple, not a set:
+    a set has no order) relabels the header. Floats use ``floatfmt`` (default ``.4g``; a dict
+    ``{column: format}`` sets it per column, others keep ``.4g``); numbers are right-aligned,
+    text left-aligned. Show it by leaving it last in a cell, or ``print`` it.
+    """
+    _check_options(columns, floatfmt, title)
+    head, body = _head_and_body(rows, columns)
     width = len(head)
     for r in body:
         if len(r) != width:

@@ -7,8 +7,6 @@ arguments and defaults.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 from torch import nn
@@ -17,13 +15,15 @@ from ._checks import check_int, check_number, check_same_length, check_same_shap
 from .devices import choose_device
 from .training import (
     BuiltFor,
-    EpochPrinter,
     History,
+    Step,
     check_dropout,
+    check_fit_data,
     check_fit_options,
     check_forget_bias,
+    check_output_shapes,
     check_recurrent_args,
-    check_training_data,
+    fit_epochs,
     gradient_inputs,
 )
 
@@ -169,61 +169,50 @@ def fit(
     """
     _check_module(model, "model")
     epochs = check_fit_options(
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=shuffle,
-        print_every=print_every,
-        label=label,
-        X_val=X_val,
-        y_val=y_val,
-        lr=lr,
-        clip=clip,
-        optimizer=optimizer,
+        epochs=epochs, batch_size=batch_size, shuffle=shuffle, print_every=print_every, label=label,
+        X_val=X_val, y_val=y_val, lr=lr, clip=clip, optimizer=optimizer,
     )
-    spec = built_for(model)
-    X_np, y_np = check_training_data(X, y, built=spec)
-    has_val = X_val is not None and y_val is not None
-    if has_val:
-        Xv_np, yv_np = check_training_data(X_val, y_val, "X_val", "y_val", built=spec)
+    X_np, y_np, val = check_fit_data(X, y, X_val, y_val, built_for(model))
     device = resolve_device(device)
     model.to(device)
     Xt, yt = torch.from_numpy(X_np).to(device), torch.from_numpy(y_np).to(device)
     with torch.no_grad():
-        check_same_shape(tuple(model(Xt[:2]).shape), y_np[:2].shape, "the model output", "y", "fit")
-        if has_val:
-            out = tuple(model(torch.from_numpy(Xv_np[:2]).to(device)).shape)
-            check_same_shape(out, yv_np[:2].shape, "the model output", "y_val", "fit")
-    opt = _optimizer(optimizer, model.parameters(), lr)
-    loss_fn = nn.MSELoss()
-    n = len(Xt)
-    bs = n if batch_size is None else batch_size
+        check_output_shapes(
+            lambda xb: tuple(model(torch.from_numpy(xb).to(device)).shape), X_np, y_np, val
+        )
+    step = _step(model, _optimizer(optimizer, model.parameters(), lr), Xt, yt, clip)
     gen = torch.Generator().manual_seed(int(torch.initial_seed()) % 2**63)
-    report = EpochPrinter(epochs, print_every, label)
-    history = History()
-    start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
+    return fit_epochs(
+        step,
+        len(X_np),
+        epochs=epochs,
+        batch_size=batch_size,
+        permutation=(lambda: torch.randperm(len(X_np), generator=gen)) if shuffle else None,
+        validate=(lambda: evaluate(model, *val)) if val is not None else None,
+        print_every=print_every,
+        label=label,
+    )
+
+
+def _step(
+    model: nn.Module, opt: torch.optim.Optimizer, Xt: torch.Tensor, yt: torch.Tensor, clip: float | None
+) -> Step:
+    """One MSE step on the rows ``idx`` of ``(Xt, yt)``; returns the loss and the norm before clipping."""
+    loss_fn = nn.MSELoss()
+    # The norm before clipping (max_norm=inf only measures): what diagnose reads.
+    limit = clip if clip is not None else float("inf")
+
+    def step(rows: torch.Tensor | np.ndarray) -> tuple[float, float]:
         model.train()
-        order = torch.randperm(n, generator=gen) if (shuffle and bs < n) else torch.arange(n)
-        total, peak = 0.0, 0.0
-        for i in range(0, n, bs):
-            idx = order[i : i + bs].to(device)
-            loss = loss_fn(model(Xt[idx]), yt[idx])
-            opt.zero_grad()
-            loss.backward()
-            # The norm before clipping (max_norm=inf only measures): what diagnose reads.
-            limit = clip if clip is not None else float("inf")
-            norm = float(nn.utils.clip_grad_norm_(model.parameters(), limit))
-            peak = norm if not np.isfinite(norm) else max(peak, norm)
-            opt.step()
-            total += loss.item() * len(idx)
-        history.train.append(total / n)
-        history.grad_norms.append(peak)
-        val = evaluate(model, Xv_np, yv_np) if has_val else None
-        if val is not None:
-            history.val.append(val)
-        history.seconds = time.perf_counter() - start
-        report(epoch, history.train[-1], val, history.seconds)
-    return history
+        idx = torch.as_tensor(rows).to(Xt.device)
+        loss = loss_fn(model(Xt[idx]), yt[idx])
+        opt.zero_grad()
+        loss.backward()
+        norm = float(nn.utils.clip_grad_norm_(model.parameters(), limit))
+        opt.step()
+        return loss.item(), norm
+
+    return step
 
 
 def predict(model: nn.Module, X: np.ndarray, batch_size: int = 4096) -> np.ndarray:

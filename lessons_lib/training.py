@@ -1,8 +1,10 @@
-"""What every training loop gives back (``History``) and how it reports progress; no framework."""
+"""The one epoch loop every backend runs with its own step, what it gives back (``History``) and
+the checks before it; no framework."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ from ._checks import (
     check_int,
     check_number,
     check_same_length,
+    check_same_shape,
     check_seed,
     check_str,
     check_windows,
@@ -220,6 +223,71 @@ def check_fit_options(
     check_number(clip, "clip", minimum=0.0, strict=True, allow_none=True)
     check_choice(optimizer, "optimizer", OPTIMIZERS)
     return epochs
+
+
+def check_fit_data(
+    X: Any, y: Any, X_val: Any, y_val: Any, built: BuiltFor
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Training windows and targets, and the validation pair (None when not given), all checked."""
+    X_np, y_np = check_training_data(X, y, built=built)
+    if X_val is None or y_val is None:
+        return X_np, y_np, None
+    return X_np, y_np, check_training_data(X_val, y_val, "X_val", "y_val", built=built)
+
+
+def check_output_shapes(
+    output_shape: Callable[[np.ndarray], tuple[int, ...]],
+    X: np.ndarray,
+    y: np.ndarray,
+    val: tuple[np.ndarray, np.ndarray] | None,
+) -> None:
+    """The model's output on two windows has the shape of ``y`` (and of ``y_val``), before any step."""
+    pairs = [(X, y, "y")] + ([(val[0], val[1], "y_val")] if val is not None else [])
+    for X_arr, y_arr, name in pairs:
+        check_same_shape(output_shape(X_arr[:2]), y_arr[:2].shape, "the model output", name, "fit")
+
+
+#: One optimisation step on the rows ``idx``: returns (mean loss of the batch, gradient norm).
+Step = Callable[[Any], tuple[float, float]]
+
+
+def fit_epochs(
+    step: Step,
+    n: int,
+    *,
+    epochs: int,
+    batch_size: int | None,
+    permutation: Callable[[], Any] | None,
+    validate: Callable[[], float] | None,
+    print_every: int | None,
+    label: str,
+) -> History:
+    """The epoch loop every backend's ``fit`` runs with its own ``step`` (as d2l's ``Trainer.fit``).
+
+    Each epoch visits the ``n`` rows in batches of ``batch_size`` (None: all), in the order
+    ``permutation()`` gives (None, or a full batch: in order), and records the mean training loss,
+    the largest gradient norm (a non-finite one sticks) and ``validate()`` when given.
+    """
+    bs = n if batch_size is None else batch_size
+    report = EpochPrinter(epochs, print_every, label)
+    history = History()
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        order = permutation() if (permutation is not None and bs < n) else np.arange(n)
+        total, peak = 0.0, 0.0
+        for i in range(0, n, bs):
+            idx = order[i : i + bs]
+            loss, norm = step(idx)
+            peak = norm if not np.isfinite(norm) else max(peak, norm)
+            total += loss * len(idx)
+        history.train.append(total / n)
+        history.grad_norms.append(peak)
+        val = validate() if validate is not None else None
+        if val is not None:
+            history.val.append(val)
+        history.seconds = time.perf_counter() - start
+        report(epoch, history.train[-1], val, history.seconds)
+    return history
 
 
 def gradient_inputs(

@@ -4,12 +4,19 @@ A new backend passes when its module is added to ``BACKENDS`` and to ``NAMES`` b
 """
 
 import inspect
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from lessons_lib import backends
 from lessons_lib.training import History
+
+if TYPE_CHECKING:  # a type checker verifies every backend module against the Protocol
+    from lessons_lib import keras_models, torch_models
+
+    _torch: backends.Backend = torch_models
+    _keras: backends.Backend = keras_models
 
 NAMES = list(backends.BACKENDS)
 
@@ -178,6 +185,18 @@ def test_bad_input_raises_a_message_naming_the_argument(be, call, error, names):
     model = be.build(5, hidden=4)
     with pytest.raises(error, match=names):
         call(be, model, X, y)
+
+
+def test_the_protocol_states_the_contract_and_every_backend_signature_follows_it(be):
+    members = [n for n in vars(backends.Backend) if not n.startswith("_")]
+    assert sorted([*backends.Backend.__annotations__, *members]) == sorted(backends.CONTRACT)
+    for name in backends.CONTRACT[1:]:
+        stated = list(inspect.signature(getattr(backends.Backend, name)).parameters.values())[1:]
+        ours = inspect.signature(getattr(be, name)).parameters
+        assert [p.name for p in stated] == list(ours), name
+        for p in stated:
+            assert p.kind == ours[p.name].kind, (name, p.name)
+            assert p.default in (ours[p.name].default, ...), (name, p.name)
 
 
 def test_load_backend_names_aliases_environment_and_errors(monkeypatch):
