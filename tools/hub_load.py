@@ -37,11 +37,11 @@ import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
-from tools import BUILD
+import tools
 from tools.kernel import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = (ROOT / BUILD).resolve()  # the hub runs elsewhere
+BUILD = (ROOT / tools.BUILD).resolve()  # absolute: the hub runs elsewhere
 DEFAULT_LESSONS = ("00_start_here", "01_failing_setup")
 TARGET = "forecasting-failures"
 
