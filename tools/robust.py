@@ -8,7 +8,7 @@ Each run is a fresh kernel with its own environment (this process's environment 
 ``baseline``     nothing changed
 ``seed+1..3``    ``LESSONS_SEED_OFFSET=1/2/3``: every seed passed to ``ll.set_seed`` moves; data
                  seeds (``ll.two_waves(seed=...)``) stay
-``threads2``     two math threads: ``LESSONS_THREADS=2``, ``OMP_NUM_THREADS=2``, ``MKL_NUM_THREADS=2``
+``threads2``     two math threads in every library (``lessons_lib.seeding.thread_env(2)``)
 ``onednn_off``   ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow without oneDNN kernels
 ``keras``        ``LESSONS_BACKEND=keras``: lessons that train through ``ll.load_backend()`` use
                  the Keras backend instead of PyTorch (their asserts must hold in both)
