@@ -71,13 +71,13 @@ KERNEL_STAMP := $(VENV)/share/jupyter/kernels/forecasting-failures/kernel.json
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 LAB_ARGS ?=
 
-$(KERNEL_STAMP): $(STAMP) tools/grading/course.py
-	$(BIN)/python -m tools.grading kernel
+$(KERNEL_STAMP): $(STAMP) tools/kernel.py
+	$(BIN)/python -m tools.kernel
 
 kernel: $(STAMP)
-	$(BIN)/python -m tools.grading kernel
+	$(BIN)/python -m tools.kernel
 
-$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) tools/grading/course.py $(wildcard $(NOTEBOOKS_DIR)/*.ipynb)
+$(STUDENT_STAMP): $(STAMP) $(KERNEL_STAMP) tools/grading/copies.py $(wildcard $(NOTEBOOKS_DIR)/*.ipynb)
 	$(BIN)/python -m tools.grading build --notebooks $(NOTEBOOKS_DIR)
 	touch $(STUDENT_STAMP)
 
@@ -194,7 +194,7 @@ test-pypi-$(BINDER_PYTHON): $(BINDER_ENV)/.postbuild
 
 # The other Pythons: the course kernel's config, then lessons 00-02 (both frameworks in one kernel)
 test-pypi-%: $(LEARNER)-%/.installed
-	$(LEARNER)-$*/bin/python -m tools.grading kernel
+	$(LEARNER)-$*/bin/python -m tools.kernel
 	$(LEARNER)-$*/bin/python -m pytest --nbval-lax --nbval-current-env notebooks/0[0-2]_*.ipynb
 	$(call CLEAN_AFTER,$*)
 

@@ -33,7 +33,7 @@ if _nbval_kernel is not None:
 def pytest_runtest_call(item):
     result = yield
     if type(item).__name__ == "IPyNbCell" and getattr(item, "test_outputs", None) is not None:
-        from tools.grading import stray_output
+        from tests.notebook_helpers import stray_output
 
         problems = stray_output(item.cell.source, item.test_outputs)
         if problems:

@@ -12,6 +12,8 @@ import os
 import shutil
 from urllib.parse import urlencode
 
+from lessons_lib.seeding import THREAD_ENV  # the course is installed in the hub's environment
+
 c = get_config()  # noqa: F821  (JupyterHub provides it)
 
 COURSE_REPO = os.environ.get("COURSE_REPO", "https://github.com/your-org/forecasting-failures-learner")
@@ -25,11 +27,7 @@ c.Spawner.default_url = "/git-pull?" + urlencode(
 
 # One math thread per kernel and passive OpenMP waiting: the course's models are small, and many
 # threads per kernel spin against each other once learners share the cores.
-c.Spawner.environment = {
-    "LESSONS_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OMP_WAIT_POLICY": "PASSIVE",
-}
+c.Spawner.environment = dict(THREAD_ENV)  # the course's setting (lessons_lib.seeding)
 
 # Per-learner limits, from `make hub-test`: one kernel with both frameworks imported peaks near
 # 1.4 GB while a lesson runs; 2 GB leaves room for a second kernel, 3 GB is the hard limit.

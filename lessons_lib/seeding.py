@@ -33,8 +33,20 @@ FRAMEWORKS = ("torch", "tensorflow")
 ALIASES = {"keras": "tensorflow", "tf": "tensorflow", "pytorch": "torch"}
 SEED_OFFSET_VAR = "LESSONS_SEED_OFFSET"
 THREADS_VAR = "LESSONS_THREADS"
-#: Set at import (unless already set): OpenMP and OpenBLAS read them once, when they load.
-THREAD_ENV = {"LESSONS_THREADS": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+#: What sets the math threads of a process about to start: the course's own variable, and those
+#: OpenMP, MKL and OpenBLAS read once, when they load.
+THREAD_VARS = (THREADS_VAR, "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def thread_env(n: int, lessons: bool = True) -> dict[str, str]:
+    """The environment that starts a process with ``n`` math threads, OpenMP waiting passively
+    (``lessons=False`` leaves ``LESSONS_THREADS``, the frameworks' threads, to the process)."""
+    names = THREAD_VARS if lessons else THREAD_VARS[1:]
+    return {**dict.fromkeys(names, str(max(1, int(n)))), "OMP_WAIT_POLICY": "PASSIVE"}
+
+
+#: The course's thread setting, set at import (unless already set): one math thread.
+THREAD_ENV = {THREADS_VAR: "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 for _key, _value in THREAD_ENV.items():
     os.environ.setdefault(_key, _value)
 

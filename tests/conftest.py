@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import grading
+from tools import kernel
+from tools.grading import copies
 
 
 @pytest.fixture(scope="session")
@@ -15,9 +16,9 @@ def course_kernel() -> Path:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
-        return Path(KernelSpecManager().get_kernel_spec(grading.KERNEL_NAME).resource_dir)
+        return Path(KernelSpecManager().get_kernel_spec(kernel.KERNEL_NAME).resource_dir)
     except NoSuchKernel:
-        return grading.install_kernel()
+        return kernel.install_kernel()
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +27,7 @@ def built(tmp_path_factory, course_kernel) -> Path:
     notebooks/ (or LESSONS_NOTEBOOKS=dir), into a temporary build folder."""
     notebooks = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
     out = tmp_path_factory.mktemp("build")
-    grading.build(notebooks, out)
+    copies.build(notebooks, out)
     return out
 
 

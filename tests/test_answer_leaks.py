@@ -30,13 +30,14 @@ from otter.test_files.exception_test import ExceptionTestFile
 
 from lessons_lib import check_display
 from lessons_lib import exercises as ex
-from tools import grading
+from tools import kernel
 from tools.grading import answer_leaks as leaks
+from tools.grading import copies
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", ROOT / "notebooks"))
 WRONG_DIR = Path(os.environ.get("LESSONS_WRONG_ANSWERS", Path(__file__).parent / "wrong_answers"))
-GRADED = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if grading.has_exercises(p)]
+GRADED = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if copies.has_exercises(p)]
 
 TEST_FILE = '''
 OK_FORMAT = False
@@ -150,7 +151,7 @@ def test_grader_check_in_a_kernel_shows_the_message_only(course_kernel, tmp_path
              "grader.check_all()"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbformat.write(nb, tmp_path / "check.ipynb")
-    NotebookClient(nb, kernel_name=grading.KERNEL_NAME, timeout=120,
+    NotebookClient(nb, kernel_name=kernel.KERNEL_NAME, timeout=120,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     for cell in nb.cells[2:]:
         data = [o["data"] for o in cell.outputs if o.get("output_type") == "execute_result"][0]

@@ -13,7 +13,8 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from tools import book, grading
+from tools import book
+from tools.grading import copies
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "book"
@@ -77,7 +78,7 @@ def test_every_lesson_has_its_page():
 @needs_book
 @pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
 def test_no_page_shows_a_solution_hidden_test_or_instructor_text(master):
-    """The student copies' leak scan (tools.grading.text_leaks) over the text of the lesson's page and
+    """The student copies' leak scan (tools.grading.copies.text_leaks) over the text of the lesson's page and
     of every other page but the other lessons' (a common line such as `for _ in range(steps):` may
     be a solution line in one lesson and plain code in another, each page checked against its own
     master). Lesson pages hold no instructor sentence at all; the instructors' guide publishes the
@@ -88,19 +89,19 @@ def test_no_page_shows_a_solution_hidden_test_or_instructor_text(master):
         is_lesson = path.parent.name == "lessons"
         if is_lesson and path.stem != master.stem:
             continue
-        problems += grading.text_leaks(page_text(path), nb, where=str(path.relative_to(OUT)), notes=is_lesson)
+        problems += copies.text_leaks(page_text(path), nb, where=str(path.relative_to(OUT)), notes=is_lesson)
     assert not problems, "\n".join(problems)
 
 
 def test_the_scan_finds_a_solution_line_when_there_is_one():
     """The scan is not blind: a page made of a master's own text is caught."""
-    master = next(m for m in MASTERS if grading.has_exercises(m))
+    master = next(m for m in MASTERS if copies.has_exercises(m))
     nb = nbformat.read(master, as_version=4)
-    assert grading.text_leaks("\n".join(c.source for c in nb.cells), nb)
+    assert copies.text_leaks("\n".join(c.source for c in nb.cells), nb)
 
 
 @needs_book
-@pytest.mark.parametrize("master", [m for m in MASTERS if grading.has_exercises(m)], ids=lambda p: p.stem)
+@pytest.mark.parametrize("master", [m for m in MASTERS if copies.has_exercises(m)], ids=lambda p: p.stem)
 def test_every_check_on_the_page_says_not_answered_yet(master):
     """Pages run the stubs: each question's check shows "not answered yet", none shows "passed"."""
     questions = [name for name, _, _ in book.exercises(nbformat.read(master, as_version=4))]
@@ -126,7 +127,7 @@ def test_every_plotting_cell_shows_its_figure_and_every_table_is_there(master):
     text = page_html(lesson_page(master.stem))
     nb = nbformat.read(master, as_version=4)
     md_tables = sum(len(re.findall(r"^\|[-| :]+\|$", c.source, re.MULTILINE))
-                    for c in nb.cells if c.cell_type == "markdown" and not grading.course._is_instructor(c))
+                    for c in nb.cells if c.cell_type == "markdown" and not copies.is_instructor(c))
     assert text.count("<table") >= md_tables, f"{master.stem}: {md_tables} tables in the text, fewer shown"
     for src, chunk in cells:
         if re.search(r"\btable\(", src) and not src.lstrip().startswith("def "):

@@ -25,8 +25,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_helpers import master_answers
 
-from tools import grading
+from tools import kernel
+from tools.grading import copies
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's chromium
@@ -53,7 +55,7 @@ def _free_port() -> int:
 
 def _graded_lesson() -> Path:
     """The quickest graded lesson (02 when present; LESSONS_BROWSER_LESSON=stem picks another)."""
-    graded = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if grading.has_exercises(p)]
+    graded = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if copies.has_exercises(p)]
     if not graded:
         pytest.fail(f"no graded lesson in {NOTEBOOKS}")
     wanted = os.environ.get("LESSONS_BROWSER_LESSON", "02_the_fix")
@@ -95,7 +97,7 @@ def lab(tmp_path_factory, course_kernel):
             f"LAB_ARGS={lab_args}",
         ]
     else:  # no make or no .venv here: the same command line make would run, in this environment
-        grading.build(NOTEBOOKS, build_dir)
+        copies.build(NOTEBOOKS, build_dir)
         root = ["--allow-root"] if os.geteuid() == 0 else []
         cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", str(build_dir / "student"), *root]
         cmd += lab_args.split()
@@ -229,7 +231,7 @@ def test_learner_page_in_a_real_browser(browser, lab):
     try:
         for name in (start_here, graded.name):
             _open(page, base, token, name)
-            assert _kernel_name(page) == grading.KERNEL_NAME, f"{name}: runs on kernel {_kernel_name(page)!r}"
+            assert _kernel_name(page) == kernel.KERNEL_NAME, f"{name}: runs on kernel {_kernel_name(page)!r}"
             timings[name] = _run_all(page)
             page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}_run_all.png"), full_page=True)
             errors = _stderr_texts(page)
@@ -240,7 +242,7 @@ def test_learner_page_in_a_real_browser(browser, lab):
 
         # a wrong answer, then the right one, typed into the graded lesson's first recorded question
         master = nbformat.read(graded, as_version=4)
-        answers = grading.master_answers(master)
+        answers = master_answers(master)
         wrong_file = WRONG_DIR / f"{graded.stem}.py"
         assert wrong_file.exists(), f"no wrong answers recorded for {graded.stem} in {WRONG_DIR}"
         wrong = runpy.run_path(str(wrong_file))["WRONG"]

@@ -9,12 +9,15 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import notebook_helpers
 import pytest
 
-from tools import grading
+from tools import kernel
+from tools.grading import answers as A
+from tools.grading import bwrap, copies, dataenc, grade, results, selfcheck
 
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
-LESSONS = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if grading.has_exercises(p)]
+LESSONS = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if copies.has_exercises(p)]
 
 
 def _cells_between(nb, begin: str, end: str):
@@ -51,7 +54,7 @@ def _hidden_test_lines(master):
 def test_every_lesson_with_exercises_has_an_autograder(built):
     assert LESSONS, "no lesson notebook carries exercises"
     for master in LESSONS:
-        assert grading.questions(master.stem, built), f"{master.name}: no graded questions"
+        assert selfcheck.questions(master.stem, built), f"{master.name}: no graded questions"
 
 
 @pytest.mark.parametrize("master_path", LESSONS, ids=lambda p: p.stem)
@@ -125,7 +128,7 @@ def test_course_kernel_sets_the_thread_setting_unless_the_learner_chose(tmp_path
 
     from lessons_lib.seeding import THREAD_ENV
 
-    grading.install_kernel(tmp_path)
+    kernel.install_kernel(tmp_path)
     source = (tmp_path / "etc" / "ipython" / "ipython_kernel_config.py").read_text()
     for key in THREAD_ENV:
         monkeypatch.delenv(key, raising=False)
@@ -143,15 +146,15 @@ def test_build_strips_instructor_cells_and_indexes_autograders(tmp_path):
     masters, out = tmp_path / "masters", tmp_path / "build"
     masters.mkdir()
     nbformat.write(_mini_master(), masters / "90_mini.ipynb")
-    grading.build(masters, out)
+    copies.build(masters, out)
     student = nbformat.read(out / "student" / "90_mini.ipynb", as_version=4)
     text = json.dumps(student)
     assert "(Answer:" not in text and "instructor" not in text and "test_q1_value" not in text
-    assert student.metadata["kernelspec"]["name"] == grading.KERNEL_NAME
+    assert student.metadata["kernelspec"]["name"] == kernel.KERNEL_NAME
     index = json.loads((out / "otter" / "autograders.json").read_text())
     assert Path(index["90_mini"]).is_file() and Path(index["90_mini"]).suffix == ".zip"
-    assert grading.autograder_zip("90_mini", out) == Path(index["90_mini"])
-    assert grading.questions("90_mini", out) == {"q1": 2.0, "q2": 1.0}
+    assert results.autograder_zip("90_mini", out) == Path(index["90_mini"])
+    assert selfcheck.questions("90_mini", out) == {"q1": 2.0, "q2": 1.0}
     versions = json.loads((out / "student" / ".versions.json").read_text())
     assert set(versions) == {"90_mini.ipynb"}
 
@@ -163,31 +166,31 @@ def test_build_fails_when_a_student_copy_would_show_an_answer(tmp_path):
     nb.cells[12].metadata["tags"] = []  # the model answer, not tagged instructor
     nbformat.write(nb, masters / "90_mini.ipynb")
     with pytest.raises(RuntimeError, match=r"\(Answer:"):
-        grading.build(masters, tmp_path / "build")
+        copies.build(masters, tmp_path / "build")
 
 
 def test_refresh_keeps_the_learners_copy(tmp_path):
     masters, out = tmp_path / "masters", tmp_path / "build"
     masters.mkdir()
     nbformat.write(_mini_master(), masters / "90_mini.ipynb")
-    grading.build(masters, out)
+    copies.build(masters, out)
     mine = out / "student" / "90_mini.ipynb"
     typed = nbformat.read(mine, as_version=4)
     typed.cells.append(nbformat.v4.new_code_cell("my_work = 42"))
     nbformat.write(typed, mine)
-    assert grading.stale(masters, out) == []
+    assert copies.stale(masters, out) == []
     nbformat.write(_mini_master("(Answer: 4.5, now explained better.)"), masters / "90_mini.ipynb")
-    assert grading.stale(masters, out) == ["90_mini.ipynb"]
-    grading.build(masters, out)  # a rebuild never touches the learner's copy
+    assert copies.stale(masters, out) == ["90_mini.ipynb"]
+    copies.build(masters, out)  # a rebuild never touches the learner's copy
     assert "my_work = 42" in mine.read_text()
-    moved = grading.refresh(masters, out)
+    moved = copies.refresh(masters, out)
     assert len(moved) == 1
     kept, new = moved[0]
     assert new == mine and "my_work = 42" not in mine.read_text()
     assert "my_work = 42" in kept.read_text()
     assert re.fullmatch(r"90_mini\.\d{4}-\d\d-\d\dT\d{4}\.ipynb", kept.name)
-    assert grading.stale(masters, out) == []
-    assert grading.learner_copies(out) == [mine]
+    assert copies.stale(masters, out) == []
+    assert selfcheck.learner_copies(out) == [mine]
 
 
 def test_every_kind_of_submission_is_graded(tmp_path):
@@ -195,7 +198,7 @@ def test_every_kind_of_submission_is_graded(tmp_path):
     masters.mkdir()
     subs.mkdir()
     nbformat.write(_mini_master(), masters / "90_mini.ipynb")
-    grading.build(masters, out)
+    copies.build(masters, out)
     student = nbformat.read(out / "student" / "90_mini.ipynb", as_version=4)
     slots = [c for c in student.cells if "otter_answer_cell" in c.metadata.get("tags", [])]
     variants = {
@@ -216,7 +219,7 @@ def test_every_kind_of_submission_is_graded(tmp_path):
                 slot.source = answer
         nbformat.write(nb, subs / f"{name}.ipynb")
     assert len(slots) == 2
-    rows = grading.grade(subs, tmp_path / "grades.csv", out=out, timeout=120, jobs=2)  # 2 shared cores
+    rows = notebook_helpers.grade(subs, tmp_path / "grades.csv", out=out, timeout=120, jobs=2)  # 2 cores
     got = {(r.submission.removesuffix(".ipynb"), r.question): r for r in rows}
     assert got["good", "TOTAL"].score == got["good", "TOTAL"].max_score == 3
     assert got["untouched", "TOTAL"].score == 0
@@ -233,10 +236,8 @@ def test_every_kind_of_submission_is_graded(tmp_path):
     assert header == ["submission", "lesson", "question", "score", "max_score", "message"]
 
 
-# ---- the sandboxed grader (tools/grading/sandboxed.py): fast tests of its pieces ----
+# ---- the sandboxed grader (tools/grading/grade.py): fast tests of its pieces ----
 
-from tools.grading import answers as A  # noqa: E402
-from tools.grading import dataenc, sandbox, sandboxed  # noqa: E402
 
 
 @pytest.mark.parametrize("master_path", LESSONS, ids=lambda p: p.stem)
@@ -248,8 +249,8 @@ def test_every_graded_question_has_answer_names_its_tests_read(built, master_pat
     from otter.test_files.exception_test import ExceptionTestFile
 
     per_q = A.question_answer_names(nbformat.read(built / "fresh" / master_path.name, as_version=4))
-    points = grading.questions(master_path.stem, built)
-    with zipfile.ZipFile(grading.autograder_zip(master_path.stem, built)) as zf:
+    points = selfcheck.questions(master_path.stem, built)
+    with zipfile.ZipFile(results.autograder_zip(master_path.stem, built)) as zf:
         for q in points:
             assert per_q.get(q), f"{master_path.stem} {q}: no answer names found in its answer cells"
             tf = ExceptionTestFile.from_string(zf.read(f"tests/{q}.py").decode(), path=q)
@@ -296,7 +297,7 @@ def _mini_course(tmp_path_factory) -> Path:
     masters, out = root / "masters", root / "build"
     masters.mkdir()
     nbformat.write(_mini_master(), masters / "90_mini.ipynb")
-    grading.build(masters, out)
+    copies.build(masters, out)
     return root
 
 
@@ -313,7 +314,7 @@ def _course_build(tmp_path, mini_course: Path) -> Path:
 
 def test_files_that_are_not_notebooks_of_the_course_get_a_reason(tmp_path, _mini_course):
     out = _course_build(tmp_path, _mini_course)
-    lessons = sorted(sandboxed.course_lessons(out))
+    lessons = sorted(grade.course_lessons(out))
     subs = tmp_path / "subs"
     subs.mkdir()
     (subs / "empty.ipynb").write_bytes(b"")
@@ -327,10 +328,10 @@ def test_files_that_are_not_notebooks_of_the_course_get_a_reason(tmp_path, _mini
     with zipfile.ZipFile(subs / "bundle.zip", "w") as zf:
         zf.writestr("../../../escape.ipynb", json.dumps(other))
     (subs / "broken.zip").write_text("not a zip")
-    found = {s.name: s for s in sandboxed.collect(subs, tmp_path / "unzipped")}
+    found = {s.name: s for s in grade.collect(subs, tmp_path / "unzipped")}
     for s in found.values():
         if s.path is not None and not s.problem:
-            sandboxed.identify(s, lessons)
+            grade.identify(s, lessons)
     assert found["empty.ipynb"].problem == "empty file"
     assert found["alice.ipynb"].problem.startswith("not a notebook")
     assert found["notes.txt"].problem.startswith("not a notebook")
@@ -345,54 +346,54 @@ def test_files_that_are_not_notebooks_of_the_course_get_a_reason(tmp_path, _mini
 
 def test_missing_or_empty_folder_is_one_sentence(tmp_path, _mini_course):
     out = _course_build(tmp_path, _mini_course)
-    with pytest.raises(sandboxed.GradingError, match="does not exist"):
-        sandboxed.grade_folder(tmp_path / "nope", None, out, tmp_path / "masters", jobs=1)
+    with pytest.raises(grade.GradingError, match="does not exist"):
+        grade.grade_folder(tmp_path / "nope", None, out, tmp_path / "masters", jobs=1)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(sandboxed.GradingError, match="is empty"):
-        sandboxed.grade_folder(tmp_path / "empty", None, out, tmp_path / "masters", jobs=1)
+    with pytest.raises(grade.GradingError, match="is empty"):
+        grade.grade_folder(tmp_path / "empty", None, out, tmp_path / "masters", jobs=1)
 
 
 def test_autograder_found_by_exact_name_not_by_sorting(tmp_path, _mini_course):
     out = _course_build(tmp_path, _mini_course)
-    real = sandboxed.course_lessons(out)["90_mini"]
+    real = grade.course_lessons(out)["90_mini"]
     rigged = real.with_name("90_mini-autograder_9999_rigged.zip")
     rigged.write_bytes(b"rigged")
-    assert sandboxed.course_lessons(out)["90_mini"] == real
+    assert grade.course_lessons(out)["90_mini"] == real
     index = out / "otter" / "autograders.json"
     index.write_text(json.dumps({"90_mini": str(tmp_path / "elsewhere.zip"), "../x": str(real)}))
-    with pytest.raises(sandboxed.GradingError, match="no usable autograder"):
-        sandboxed.course_lessons(out)
+    with pytest.raises(grade.GradingError, match="no usable autograder"):
+        grade.course_lessons(out)
 
 
 def test_grading_refuses_without_bubblewrap(tmp_path, monkeypatch, _mini_course):
     out = _course_build(tmp_path, _mini_course)
-    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    monkeypatch.setattr(bwrap, "bwrap_path", lambda: None)
     (tmp_path / "subs").mkdir()
-    with pytest.raises(sandboxed.GradingError, match="apt-get install bubblewrap"):
-        sandboxed.grade_folder(tmp_path / "subs", None, out, tmp_path / "masters", jobs=1)
+    with pytest.raises(grade.GradingError, match="apt-get install bubblewrap"):
+        grade.grade_folder(tmp_path / "subs", None, out, tmp_path / "masters", jobs=1)
 
 
-@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed")
+@pytest.mark.skipif(bwrap.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed")
 def test_sandbox_command_isolates(tmp_path):
-    cmd = sandbox.command(tmp_path / "job", 0, None)
+    cmd = bwrap.command(tmp_path / "job", 0, None)
     for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in cmd or (flag.startswith("--unshare") and "--unshare-all" in cmd)
     sources = {cmd[i + 1] for i, a in enumerate(cmd) if a in ("--ro-bind", "--bind")}
-    for hidden in (sandbox.REPO, sandbox.REPO / "build", sandbox.REPO / "notebooks", sandbox.REPO / "tests"):
+    for hidden in (bwrap.REPO, bwrap.REPO / "build", bwrap.REPO / "notebooks", bwrap.REPO / "tests"):
         assert str(hidden) not in sources, f"{hidden} is mounted in the sandbox"
     writable = [cmd[i + 1 : i + 3] for i, a in enumerate(cmd) if a == "--bind"]
     assert writable == [[str(tmp_path / "job" / "scratch"), "/tmp"]]  # the only writable place
 
 
 def test_csv_is_rewritten_atomically_as_rows_come(tmp_path):
-    w = sandboxed.CsvWriter(tmp_path / "g.csv")
+    w = grade.CsvWriter(tmp_path / "g.csv")
     assert (tmp_path / "g.csv").read_text().startswith("submission,lesson")
-    w.add([grading.Row("a.ipynb", "90_mini", "TOTAL", 1.0, 3.0, "")])
+    w.add([results.Row("a.ipynb", "90_mini", "TOTAL", 1.0, 3.0, "")])
     assert "a.ipynb" in (tmp_path / "g.csv").read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["g.csv"]
 
 
-@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed")
+@pytest.mark.skipif(bwrap.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed")
 def test_sandboxed_grading_of_the_mini_lesson(tmp_path, course_kernel, _mini_course):
     """Answers leave the sandbox as data; checks run outside on the master's values."""
     out = _course_build(tmp_path, _mini_course)
@@ -413,8 +414,8 @@ def test_sandboxed_grading_of_the_mini_lesson(tmp_path, course_kernel, _mini_cou
             slot.source = src
         nbformat.write(nb, subs / f"{name}_90_mini.ipynb")
     assert len(slots) == 2
-    limits = sandbox.Limits(wall_seconds=60, cpu_seconds=30)
-    rows = sandboxed.grade_folder(subs, tmp_path / "g.csv", out, tmp_path / "masters", jobs=2, limits=limits,
+    limits = bwrap.Limits(wall_seconds=60, cpu_seconds=30)
+    rows = grade.grade_folder(subs, tmp_path / "g.csv", out, tmp_path / "masters", jobs=2, limits=limits,
                                   quiet=True)
     got = {(r.submission.removesuffix("_90_mini.ipynb"), r.question): r for r in rows}
     assert got["good", "TOTAL"].score == got["good", "TOTAL"].max_score == 3
@@ -427,7 +428,7 @@ def test_sandboxed_grading_of_the_mini_lesson(tmp_path, course_kernel, _mini_cou
 def test_course_settings_turn_off_the_jupyter_news_popup(tmp_path):
     """`make kernel` writes JupyterLab's overrides.json: no news pop-up, no update check; both are
     settings JupyterLab's own schema knows (a renamed setting would be ignored silently)."""
-    grading.install_kernel(tmp_path)
+    kernel.install_kernel(tmp_path)
     settings = tmp_path / "share" / "jupyter" / "lab" / "settings"
     overrides = json.loads((settings / "overrides.json").read_text())
     notification = overrides["@jupyterlab/apputils-extension:notification"]

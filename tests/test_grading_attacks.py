@@ -22,14 +22,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_helpers import master_answers
 from report_helpers import assert_self_contained, page_text
 
-from tools import grading
-from tools.grading import report, sandbox, sandboxed
+from tools.grading import bwrap, grade, report
 
 pytestmark = [
     pytest.mark.grading,
-    pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed"),
+    pytest.mark.skipif(bwrap.bwrap_path() is None, reason="bubblewrap (bwrap) is not installed"),
 ]
 
 LESSON = os.environ.get("ATTACK_LESSON", "05_sliding_window_lab")  # the fastest graded lesson
@@ -161,7 +161,7 @@ def _leftover_processes() -> list[str]:
             )
         except (OSError, StopIteration, ValueError):
             continue
-        if MARK in cmd or sandbox.UID_BASE <= uid < sandbox.UID_BASE + 64:
+        if MARK in cmd or bwrap.UID_BASE <= uid < bwrap.UID_BASE + 64:
             found.append(f"{d.name} uid {uid}: {cmd[:120]}")
     return found
 
@@ -171,7 +171,7 @@ def _filled(student: nbformat.NotebookNode, master: nbformat.NotebookNode) -> nb
     slots = [
         c for c in nb.cells if c.cell_type == "code" and "otter_answer_cell" in c.metadata.get("tags", [])
     ]
-    for slot, (_, answer) in zip(slots, grading.master_answers(master), strict=True):
+    for slot, (_, answer) in zip(slots, master_answers(master), strict=True):
         slot.source = answer
     return nb
 
@@ -184,7 +184,7 @@ def _with_mistakes(honest: nbformat.NotebookNode, master: nbformat.NotebookNode,
         c for c in nb.cells if c.cell_type == "code" and "otter_answer_cell" in c.metadata.get("tags", [])
     ]
     changed = []
-    for slot, (q, _) in zip(slots, grading.master_answers(master), strict=True):
+    for slot, (q, _) in zip(slots, master_answers(master), strict=True):
         if k < len(wrong.get(q, [])):
             slot.source = wrong[q][k]["code"]
             changed.append(q)
@@ -233,9 +233,9 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
 
     build_before = _tree_hash(built)
     subs_before = _tree_hash(subs)
-    limits = sandbox.Limits(cpu_seconds=90, wall_seconds=300, memory_bytes=6 << 30)
+    limits = bwrap.Limits(cpu_seconds=90, wall_seconds=300, memory_bytes=6 << 30)
     start = time.monotonic()
-    rows = sandboxed.grade_folder(subs, csv_path, built, NOTEBOOKS, jobs=JOBS, limits=limits)
+    rows = grade.grade_folder(subs, csv_path, built, NOTEBOOKS, jobs=JOBS, limits=limits)
     seconds = time.monotonic() - start
     csv_after_run = csv_path.read_text()
     time.sleep(6)  # the detached process would rewrite the CSV 4 s after it started
@@ -262,8 +262,9 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
         "the metadata-path copy was not graded by its name"
     )
     assert seconds < BUDGET_S, f"the run took {seconds:.0f} s (budget {BUDGET_S:.0f} s)"
+    run = json.loads(report.info_path(csv_path).read_text())["run"]
     print(
-        f"graded {len(totals)} files in {sandboxed.grade_folder.last_stats['seconds']:.0f} s; with the "
+        f"graded {len(totals)} files in {run['seconds']:.0f} s; with the "
         f"class report {seconds:.0f} s"
     )
     _assert_report(csv_path, rows, mistaken)

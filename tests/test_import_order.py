@@ -22,7 +22,7 @@ import pytest
 from nbclient import NotebookClient
 
 from lessons_lib import _load_order
-from tools import grading
+from tools import kernel
 
 HAS_TRITON = importlib.util.find_spec("triton") is not None
 ALIVE = "@@ALIVE@@"
@@ -102,7 +102,7 @@ def test_course_kernel_lets_a_cell_import_tensorflow_before_pytorch(course_kerne
     )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
     resources = {"metadata": {"path": str(tmp_path)}}
-    NotebookClient(nb, kernel_name=grading.KERNEL_NAME, timeout=600, resources=resources).execute()
+    NotebookClient(nb, kernel_name=kernel.KERNEL_NAME, timeout=600, resources=resources).execute()
     shown = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "alive" in shown and _load_order.TritonSwitchedOff.__name__ not in shown, shown
 

@@ -29,14 +29,16 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from notebook_helpers import master_answers, stray_output
 
-from tools import grading
+from tools import kernel
+from tools.grading import copies, results, selfcheck
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", ROOT / "notebooks"))
 WRONG_DIR = Path(os.environ.get("LESSONS_WRONG_ANSWERS", Path(__file__).parent / "wrong_answers"))
 MASTERS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-GRADED = [p for p in MASTERS if grading.has_exercises(p)]
+GRADED = [p for p in MASTERS if copies.has_exercises(p)]
 JOBS = 2
 PROBE_MARK = "@@LEARNER-PROBE@@"
 
@@ -59,7 +61,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbforma
     """Execute ``nb`` in ``cwd`` under the course kernel; raises on the first error."""
     client = NotebookClient(
         nb,
-        kernel_name=grading.KERNEL_NAME,
+        kernel_name=kernel.KERNEL_NAME,
         timeout=timeout,
         resources={"metadata": {"path": str(cwd)}},
         allow_errors=False,
@@ -73,7 +75,7 @@ def stray_outputs(nb: nbformat.NotebookNode) -> list[str]:
     found = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
-            found += [f"cell {i}: {p}" for p in grading.stray_output(cell.source, cell.outputs)]
+            found += [f"cell {i}: {p}" for p in stray_output(cell.source, cell.outputs)]
     return found
 
 
@@ -88,7 +90,7 @@ def answer_slots(student: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 def filled(student_path: Path, master_path: Path, replace: dict[int, str] | None = None):
     """The student copy with every answer slot holding the reference answer (slot i: replace[i])."""
     nb = nbformat.read(student_path, as_version=4)
-    answers = grading.master_answers(nbformat.read(master_path, as_version=4))
+    answers = master_answers(nbformat.read(master_path, as_version=4))
     slots = answer_slots(nb)
     assert len(slots) == len(answers), (
         f"{master_path.name}: {len(slots)} answer cells in the student copy, {len(answers)} "
@@ -148,14 +150,14 @@ def _student(built: Path, master: Path) -> Path:
 def test_student_copy_has_no_instructor_material(built, master_path):
     master = nbformat.read(master_path, as_version=4)
     student = nbformat.read(_student(built, master_path), as_version=4)
-    problems = grading.leaks(student, master)
+    problems = copies.leaks(student, master)
     text = "\n".join(c.source for c in student.cells)
     for cell in master.cells:
         if "instructor" in cell.metadata.get("tags", []) and cell.source.strip():
             if cell.source.strip() in text:
                 problems.append(f"instructor cell text kept: {cell.source.strip()[:60]!r}")
     assert not problems, f"{master_path.name}: " + "; ".join(problems)
-    assert student.metadata["kernelspec"]["name"] == grading.KERNEL_NAME
+    assert student.metadata["kernelspec"]["name"] == kernel.KERNEL_NAME
 
 
 # ---------------------------------------------------------------- (a) untouched copies run clean
@@ -170,7 +172,7 @@ def test_untouched_student_copy_runs_clean(built, master_path, tmp_path):
     execute(nb, tmp_path)
     problems = stray_outputs(nb)
     assert not problems, f"{name}, untouched: " + "; ".join(problems)
-    if grading.has_exercises(master_path):
+    if copies.has_exercises(master_path):
         shown = "".join(
             str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
             for c in nb.cells
@@ -186,7 +188,7 @@ def test_untouched_student_copy_runs_clean(built, master_path, tmp_path):
 def _tests_dir(built: Path, lesson: str, tmp: Path) -> Path:
     dest = tmp / f"tests_{lesson}"
     if not dest.exists():
-        with zipfile.ZipFile(grading.autograder_zip(lesson, built)) as zf:
+        with zipfile.ZipFile(results.autograder_zip(lesson, built)) as zf:
             for member in zf.namelist():
                 if member.startswith("tests/"):
                     zf.extract(member, dest)
@@ -210,7 +212,7 @@ def reference_runs(built, tmp_path_factory):
 
     with ThreadPoolExecutor(JOBS) as pool:
         runs = dict(pool.map(one, GRADED))
-    rows = grading.grade_files(
+    rows = selfcheck.grade_files(
         sorted((tmp / "submissions").glob("*.ipynb")), None, built, timeout=600, jobs=JOBS, quiet=True
     )
     return runs, rows
@@ -260,7 +262,7 @@ def _wrong_runs_for(built: Path, master: Path, cases: list, work: Path) -> dict:
     tests_dir = _tests_dir(built, master.stem, work)
     nb = filled(_student(built, master), master)
     nbformat.write(nb, work / master.name)
-    questions = [q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))]
+    questions = [q for q, _ in master_answers(nbformat.read(master, as_version=4))]
     slots = iter(questions)
     by_question: dict[str, list] = {}
     for case in cases:
@@ -268,7 +270,7 @@ def _wrong_runs_for(built: Path, master: Path, cases: list, work: Path) -> dict:
     results: dict[str, dict] = {}
     client = NotebookClient(
         nb,
-        kernel_name=grading.KERNEL_NAME,
+        kernel_name=kernel.KERNEL_NAME,
         timeout=600,
         resources={"metadata": {"path": str(work)}},
         allow_errors=False,
@@ -345,7 +347,7 @@ def test_wrong_answer_files_name_real_questions():
         if not path.exists():
             continue
         wrong = runpy.run_path(str(path))["WRONG"]
-        questions = {q for q, _ in grading.master_answers(nbformat.read(master, as_version=4))}
+        questions = {q for q, _ in master_answers(nbformat.read(master, as_version=4))}
         for question, answers in wrong.items():
             assert question in questions, f"{path.name}: {question} is not a question of {master.name}"
             assert len(answers) >= 2, f"{path.name}: {question} needs at least 2 wrong answers"

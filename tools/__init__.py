@@ -1,5 +1,7 @@
 """Course tooling, not the learner's ``lessons_lib``: run it from the repository root with ``python -m``.
 
+- ``python -m tools.kernel``: install the course kernel into this environment (``make kernel``).
+- ``python -m tools.grading``: student copies, the learner's self-check, sandboxed grading.
 - ``python -m tools.robust``: the robustness sweep (every notebook under seed, thread and oneDNN
   perturbations), writing ``build/robust.json``.
 - ``python -m tools.bench``: run every notebook once, time it, collect what it ``record``-ed
@@ -7,3 +9,9 @@
 - ``python -m tools.quoted_numbers``: every number the markdown quotes is printed, recorded or
   written in a code cell.
 """
+
+import os
+from pathlib import Path
+
+#: The build folder (``make`` passes its BUILD_DIR as LESSONS_BUILD).
+BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))

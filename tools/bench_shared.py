@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from lessons_lib.seeding import THREAD_ENV
+from lessons_lib.seeding import THREAD_ENV, THREAD_VARS, thread_env
 from tools.bench import execute_notebook
 
 CORES = os.cpu_count() or 1
@@ -37,11 +37,11 @@ SETTINGS = {
     # What the frameworks do by themselves: a thread per core, and an empty OMP_WAIT_POLICY, which
     # is OpenMP's default (spin, then sleep). Every variable is given, so the course's defaults
     # (lessons_lib.seeding.THREAD_ENV, set where a variable is missing) do not apply.
-    "framework": {"LESSONS_THREADS": str(CORES), "OMP_NUM_THREADS": str(CORES), "OMP_WAIT_POLICY": ""},
+    "framework": {**thread_env(CORES), "OMP_WAIT_POLICY": ""},
     "course": dict(THREAD_ENV),
 }
 # Variables a setting may set; cleared first so the caller's environment does not leak in.
-CLEARED = ("LESSONS_THREADS", "OMP_NUM_THREADS", "OMP_WAIT_POLICY")
+CLEARED = (*THREAD_VARS, "OMP_WAIT_POLICY")
 BUSY = [sys.executable, "-c", "while True: pass"]
 RUNS = (("seconds_alone", 0), ("seconds_shared", 1), ("seconds_shared2", 2))
 

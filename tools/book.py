@@ -25,11 +25,11 @@ from pathlib import Path
 
 import nbformat
 
-from tools.grading import course
+from tools import BUILD
+from tools.grading import copies
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))
 # Where a class's links point; a course publishing the book sets these (see docs/instructors.md).
 HUB_URL = os.environ.get("BOOK_HUB_URL", "https://hub.example.org")
 LEARNER_REPO = os.environ.get("BOOK_LEARNER_REPO", "https://github.com/you/ff-learner")
@@ -106,13 +106,11 @@ def exercises(master: nbformat.NotebookNode) -> list[tuple[str, float, str]]:
     """(question, points, prompt) for every graded question: the prompt learners read too."""
     found = []
     for i, cell in enumerate(master.cells):
-        src = cell.source.strip()
-        if cell.cell_type == "raw" and src.startswith("# BEGIN QUESTION"):
-            name = re.search(r"^name:\s*(\S+)", src, re.MULTILINE)
-            points = re.search(r"^points:\s*([\d.]+)", src, re.MULTILINE)
+        config = copies.question(cell)
+        if config:
             nxt = master.cells[i + 1] if i + 1 < len(master.cells) else None
             prompt = nxt.source if nxt is not None and nxt.cell_type == "markdown" else ""
-            found.append((name.group(1) if name else "?", float(points.group(1)) if points else 1.0, prompt))
+            found.append((*config, prompt))
     return found
 
 
@@ -123,7 +121,7 @@ def instructor_notes(master: nbformat.NotebookNode) -> str:
     """
     for cell in master.cells:
         src = cell.source.strip()
-        if course._is_instructor(cell) and src.startswith("## For instructors"):
+        if copies.is_instructor(cell) and src.startswith("## For instructors"):
             return src.split("\n", 1)[1].strip() if "\n" in src else ""
     return ""
 
@@ -204,7 +202,7 @@ def _is_export(cell) -> bool:
 def lesson_page(lesson: Lesson, student: Path) -> nbformat.NotebookNode:
     """The student copy with its lesson card after the title cell; its export cell left unrun."""
     nb = nbformat.read(student, as_version=4)
-    problems = course.leaks(nb)
+    problems = copies.leaks(nb)
     if problems:
         raise SystemExit(f"{student} is not fit for the book: " + "; ".join(problems))
     intro = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and "**Time:**" in c.source),

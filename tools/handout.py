@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))
+from tools import BUILD
+
 # What only masters and autograders hold; any of these in a hand-out is a leak.
 MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "# SOLUTION", "# HIDDEN", "# BEGIN TESTS",
            "(Answer:", "# ASSIGNMENT CONFIG", "BEGIN QUESTION")

@@ -37,9 +37,11 @@ import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
+import tools
+from tools.kernel import KERNEL_NAME
+
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = Path(os.environ.get("LESSONS_BUILD", ROOT / "build")).resolve()  # the hub runs elsewhere
-KERNEL = "forecasting-failures"
+BUILD = (ROOT / tools.BUILD).resolve()  # absolute: the hub runs elsewhere
 DEFAULT_LESSONS = ("00_start_here", "01_failing_setup")
 TARGET = "forecasting-failures"
 
@@ -169,7 +171,7 @@ async def run_notebook(hub: Hub, user: str, path: str, timeout: float) -> float:
     nb = nbformat.from_dict(model["content"])
     # A session, as JupyterLab opens one: the kernel starts in the notebook's folder.
     session = await hub.call(
-        "POST", f"{api}/sessions", {"path": path, "type": "notebook", "kernel": {"name": KERNEL}}
+        "POST", f"{api}/sessions", {"path": path, "type": "notebook", "kernel": {"name": KERNEL_NAME}}
     )
     kernel = session["kernel"]
     url = f"ws://127.0.0.1:{hub.base.rsplit(':', 1)[1]}{api}/kernels/{kernel['id']}/channels"

@@ -8,7 +8,7 @@ Each run is a fresh kernel with its own environment (this process's environment 
 ``baseline``     nothing changed
 ``seed+1..3``    ``LESSONS_SEED_OFFSET=1/2/3``: every seed passed to ``ll.set_seed`` moves; data
                  seeds (``ll.two_waves(seed=...)``) stay
-``threads2``     two math threads: ``LESSONS_THREADS=2``, ``OMP_NUM_THREADS=2``, ``MKL_NUM_THREADS=2``
+``threads2``     two math threads in every library (``lessons_lib.seeding.thread_env(2)``)
 ``onednn_off``   ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow without oneDNN kernels
 ``keras``        ``LESSONS_BACKEND=keras``: lessons that train through ``ll.load_backend()`` use
                  the Keras backend instead of PyTorch (their asserts must hold in both)
@@ -46,19 +46,15 @@ from pathlib import Path
 from typing import Any
 
 from lessons_lib._tf_quiet import QUIET_ENV
+from lessons_lib.seeding import thread_env
 
 PERTURBATIONS: dict[str, dict[str, str]] = {
     "baseline": {},
     "seed+1": {"LESSONS_SEED_OFFSET": "1"},
     "seed+2": {"LESSONS_SEED_OFFSET": "2"},
     "seed+3": {"LESSONS_SEED_OFFSET": "3"},
-    "threads2": {
-        "LESSONS_THREADS": "2",
-        "OMP_NUM_THREADS": "2",
-        "MKL_NUM_THREADS": "2",
-        # spinning OpenMP threads starve each other on a busy 2-core machine (75 s an epoch seen)
-        "OMP_WAIT_POLICY": "PASSIVE",
-    },
+    # passive OpenMP waiting: spinning threads starve each other on a busy 2-core machine (75 s an epoch)
+    "threads2": thread_env(2),
     "onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
     "keras": {"LESSONS_BACKEND": "keras"},
 }
@@ -66,10 +62,7 @@ BASE_ENV = {
     **QUIET_ENV,
     "LESSONS_BACKEND": "torch",
     "LESSONS_SEED_OFFSET": "0",
-    "LESSONS_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
+    **thread_env(1),
 }
 EXPECTED_TAG = "raises-exception"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

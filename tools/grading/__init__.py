@@ -1,16 +1,13 @@
-"""Course grading tools (not the learner's ``lessons_lib``): ``python -m tools.grading ...``.
+"""Course grading with otter-grader (not the learner's ``lessons_lib``): ``python -m tools.grading VERB``.
 
-- ``course``: student copies and autograders (``build``), the course kernel (``kernel``),
-  ``status``/``refresh`` of the learner's copies, and the learner's self-check ``score``
-  (otter run, no sandbox: the learner's own notebooks).
-- ``sandboxed``: ``grade``, the instructor's grading of untrusted submissions, one bubblewrap
-  sandbox per submission (``sandbox``, ``inside``), answers out as data (``answers``, ``dataenc``),
-  checks against trusted values in a separate process (``checker``); then the class report
-  (``report``: build/grades.html).
+One module per job; no module imports one that imports it back:
+
+- ``results``: the grades CSV (``Row``, ``write_csv``) and the autograder index.
+- ``copies``: student copies and autograders (``build``), their leak checks, ``status``, ``refresh``.
+- ``selfcheck``: the learner's ``score`` of their own copies (``otter run``, no sandbox).
+- ``bwrap`` (the bubblewrap sandbox, running ``inside``), ``answers`` and ``dataenc`` (answers out
+  as data), ``checker`` (the trusted checks, a process per lesson) and ``checker_client`` (its
+  client): the pieces of ``grade``, the instructor's grading of untrusted submissions.
+- ``report``: the class report (build/grades.html); ``answer_leaks``: do the checks hand out answers?
+- ``__main__``: the command line, wiring only.
 """
-
-from tools.grading.course import *  # noqa: F403
-from tools.grading.course import (  # noqa: F401 - private helpers the tests use
-    _first_failure,
-    _hidden_test_names,
-)

@@ -13,12 +13,15 @@ import resource
 import signal
 import sys
 
-LIMIT_NAMES = {
+#: Each ``violation`` this runner writes into status.json, in the words of the grades CSV.
+LIMIT_WORDS = {
     "memory": "memory limit",
     "processes": "process limit",
     "cpu": "CPU time limit",
     "output": "output size limit",
     "file": "file size limit",
+    "died": "kernel died",
+    "unreadable": "unreadable notebook",
 }
 
 
@@ -50,22 +53,17 @@ def _violation_in_outputs(nb) -> tuple[str, str] | None:
     return None
 
 
-def main() -> int:
-    spec = json.loads(open(sys.argv[1]).read())
-    out_dir = spec["out_dir"]
-    status = {"violation": None, "detail": "", "finished": False}
+def _write_status(out_dir: str, status: dict) -> None:
+    tmp = os.path.join(out_dir, "status.json.tmp")
+    with open(tmp, "w") as fh:
+        json.dump(status, fh)
+    os.replace(tmp, os.path.join(out_dir, "status.json"))
 
-    def write_status():
-        tmp = os.path.join(out_dir, "status.json.tmp")
-        with open(tmp, "w") as fh:
-            json.dump(status, fh)
-        os.replace(tmp, os.path.join(out_dir, "status.json"))
 
-    write_status()
-    set_limits(spec["limits"])
-    import nbformat
+def _client(nb, spec: dict):
+    """nbclient's client for ``nb``, counting the outputs against the limit and keeping the kernel's
+    process (its exit signal says which limit killed it)."""
     from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
 
     out_limit = int(spec["limits"]["output_bytes"])
 
@@ -85,23 +83,14 @@ def main() -> int:
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
-    try:
-        nb = nbformat.read(spec["notebook"], as_version=4)
-    except Exception as exc:  # noqa: BLE001
-        status.update(violation="unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
-        write_status()
-        return 3
-    nb.cells = [c for c in nb.cells if c.cell_type in ("code", "markdown", "raw")]
-    nb.cells.append(nbformat.v4.new_code_cell(open(spec["extract_cell"]).read()))
-    nb.metadata["kernelspec"] = {"name": spec["kernel"], "display_name": spec["kernel"], "language": "python"}
-    client = Client(
-        nb,
-        kernel_name=spec["kernel"],
-        allow_errors=True,
-        timeout=None,
-        startup_timeout=120,
-        resources={"metadata": {"path": spec["cwd"]}},
-    )
+    return Client(nb, kernel_name=spec["kernel"], allow_errors=True, timeout=None, startup_timeout=120,
+                  resources={"metadata": {"path": spec["cwd"]}})
+
+
+def _execute(client, status: dict, out_limit: int) -> None:
+    """Run the notebook; put into ``status`` whether it finished, else which limit stopped it."""
+    from nbclient.exceptions import DeadKernelError
+
     try:
         client.execute()
         status["finished"] = True
@@ -110,7 +99,7 @@ def main() -> int:
     except DeadKernelError as exc:
         code = None
         try:
-            code = Client.kernel_process.wait(timeout=10)
+            code = type(client).kernel_process.wait(timeout=10)
         except Exception:  # noqa: BLE001
             pass
         why = {
@@ -121,10 +110,29 @@ def main() -> int:
         status.update(violation=why[0], detail=why[1])
     except Exception as exc:  # noqa: BLE001
         status.update(violation="died", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+def main() -> int:
+    spec = json.loads(open(sys.argv[1]).read())
+    status = {"violation": None, "detail": "", "finished": False}
+    _write_status(spec["out_dir"], status)
+    set_limits(spec["limits"])
+    import nbformat
+
+    try:
+        nb = nbformat.read(spec["notebook"], as_version=4)
+    except Exception as exc:  # noqa: BLE001
+        status.update(violation="unreadable", detail=f"{type(exc).__name__}: {str(exc)[:200]}")
+        _write_status(spec["out_dir"], status)
+        return 3
+    nb.cells = [c for c in nb.cells if c.cell_type in ("code", "markdown", "raw")]
+    nb.cells.append(nbformat.v4.new_code_cell(open(spec["extract_cell"]).read()))
+    nb.metadata["kernelspec"] = {"name": spec["kernel"], "display_name": spec["kernel"], "language": "python"}
+    _execute(_client(nb, spec), status, int(spec["limits"]["output_bytes"]))
     found = _violation_in_outputs(nb)
     if found and not status["violation"]:
         status.update(violation=found[0], detail=found[1])
-    write_status()
+    _write_status(spec["out_dir"], status)
     return 0
 
 

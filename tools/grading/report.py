@@ -24,6 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from lessons_lib.exercises import GENERIC_VERDICT
+from tools.grading.results import HEADER
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
 TOP_MESSAGES = 6  # failure messages shown per question
@@ -70,15 +71,12 @@ class Sub:
         return bool(self.questions)
 
 
-COLUMNS = ("submission", "lesson", "question", "score", "max_score", "message")
-
-
 def load(csv_path: Path) -> tuple[list[Sub], dict]:
     """Submissions from the grades CSV, with flags/seconds from the run's JSON when it is there."""
     subs: dict[str, Sub] = {}
     with open(csv_path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        missing = [c for c in HEADER if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(
                 f"{csv_path} is not a grades CSV: it lacks the column(s) {', '.join(missing)}; "

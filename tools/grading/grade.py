@@ -1,7 +1,7 @@
 """The instructor's grading of untrusted submissions: ``python -m tools.grading grade DIR``.
 
 Each file is graded on its own and always gets rows: a notebook runs in its own bubblewrap
-sandbox (tools/grading/sandbox.py); what comes out is plain data (answers.json + .npy); the
+sandbox (tools/grading/bwrap.py); what comes out is plain data (answers.json + .npy); the
 trusted checker (tools/grading/checker.py, one process per lesson) runs the public and hidden
 tests against the master's values overlaid with the learner's answers only. Unreadable, empty,
 non-notebook, unknown-lesson files get a row with 0 and a one-line reason; the CSV is rewritten
@@ -12,14 +12,12 @@ seconds) and the class report (tools/grading/report.py) are written beside the C
 
 from __future__ import annotations
 
-import csv
+import itertools
 import json
 import os
 import queue
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,22 +26,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lessons_lib._tf_quiet import QUIET_ENV
+from tools import BUILD, kernel
 from tools.grading import answers as A
-from tools.grading import course
-from tools.grading import sandbox as S
+from tools.grading import bwrap as S
+from tools.grading import report
+from tools.grading.checker_client import Checker
+from tools.grading.inside import LIMIT_WORDS
+from tools.grading.results import INDEX, Row, autograders, write_csv
 
 MAX_NOTEBOOK_BYTES = 50 << 20
 MAX_ZIP_MEMBERS = 20
-LIMIT_WORDS = {
-    "memory": "memory limit",
-    "processes": "process limit",
-    "cpu": "CPU time limit",
-    "output": "output size limit",
-    "file": "file size limit",
-    "died": "kernel died",
-    "unreadable": "unreadable notebook",
-}
 
 
 class GradingError(Exception):
@@ -62,21 +54,11 @@ class Submission:
 
 
 def course_lessons(out: Path) -> dict[str, Path]:
-    """Lesson -> autograder zip, from the index ``make student`` wrote (exact paths, no globbing)."""
-    index = out / "otter" / "autograders.json"
+    """Lesson -> autograder zip (``results.autograders``); a GradingError when there is none."""
+    index = out / INDEX
     if not index.is_file():
         raise GradingError(f"no autograders in {out / 'otter'}: run `make student` first.")
-    found = {}
-    for lesson, path in json.loads(index.read_text()).items():
-        p = Path(path)
-        expected_dir = (out / "otter" / lesson / "autograder").resolve()
-        if (
-            re.fullmatch(r"\d\d_[A-Za-z0-9_]+", lesson)
-            and p.is_file()
-            and not p.is_symlink()
-            and p.resolve().parent == expected_dir
-        ):
-            found[lesson] = p
+    found = autograders(out)
     if not found:
         raise GradingError(f"the autograder index {index} names no usable autograder: run `make student`.")
     return found
@@ -198,89 +180,19 @@ def _unzip(p: Path, unpack_to: Path) -> list[Submission]:
         return [Submission(p.name, None, problem=f"unreadable zip archive ({exc})")]
 
 
-class Checker:
-    """One trusted checker process for a lesson; requests are served one at a time."""
-
-    def __init__(self, lesson: str, autograder: Path, master: Path, student: Path, workdir: Path):
-        self.lesson = lesson
-        workdir.mkdir(parents=True, exist_ok=True)
-        spec = {
-            "autograder": str(autograder),
-            "master": str(master),
-            "student": str(student),
-            "workdir": str(workdir),
-            "log": str(workdir / "checker.log"),
-        }
-        (workdir / "spec.json").write_text(json.dumps(spec))
-        env = {**os.environ, "PYTHONPATH": str(S.REPO), "MPLBACKEND": "Agg", **QUIET_ENV}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.grading.checker", str(workdir / "spec.json")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=S.REPO,
-            env=env,
-        )
-        self.lock = threading.Lock()
-        self.ready = threading.Event()
-        self.info: dict = {}
-        self.n = 0
-        threading.Thread(target=self._start, daemon=True).start()
-
-    def _start(self):
-        line = self.proc.stdout.readline()
-        try:
-            self.info = json.loads(line) if line else {"ready": False, "error": "the checker stopped"}
-        except json.JSONDecodeError:
-            self.info = {"ready": False, "error": line[:200]}
-        self.ready.set()
-
-    def check(self, answers_dir: Path) -> dict:
-        self.ready.wait()
-        if not self.info.get("ready"):
-            return {"error": f"the checker for {self.lesson} could not start: {self.info.get('error')}"}
-        with self.lock:
-            self.n += 1
-            try:
-                self.proc.stdin.write(json.dumps({"id": self.n, "answers": str(answers_dir)}) + "\n")
-                self.proc.stdin.flush()
-                line = self.proc.stdout.readline()
-                return json.loads(line) if line else {"error": "the checker stopped"}
-            except (OSError, json.JSONDecodeError) as exc:
-                return {"error": f"the checker failed: {exc}"}
-
-    def close(self):
-        try:
-            self.proc.stdin.close()
-            self.proc.wait(timeout=30)
-        except Exception:  # noqa: BLE001
-            self.proc.kill()
-
-
 class CsvWriter:
-    HEADER = ["submission", "lesson", "question", "score", "max_score", "message"]
+    """The grades CSV, rewritten atomically as each submission's rows come in (from any thread)."""
 
     def __init__(self, path: Path | None):
         self.path, self.rows, self.lock = path, [], threading.Lock()
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._write()
+            write_csv(path, [])
 
-    def add(self, rows: list[course.Row]):
+    def add(self, rows: list[Row]) -> None:
         with self.lock:
             self.rows += rows
-            self._write()
-
-    def _write(self):
-        if self.path is None:
-            return
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        with tmp.open("w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(self.HEADER)
-            for r in self.rows:
-                w.writerow([r.submission, r.lesson, r.question, r.score, r.max_score, r.message])
-        os.replace(tmp, self.path)
+            if self.path is not None:
+                write_csv(self.path, self.rows)
 
 
 def _rows(
@@ -294,28 +206,51 @@ def _rows(
         if s > p:
             msg = f"score {s:g} above the maximum {p:g}: capped. {msg}".strip()
             s = p
-        rows.append(course.Row(sub.name, sub.lesson, q, s, p, msg))
+        rows.append(Row(sub.name, sub.lesson, q, s, p, msg))
         total, maxi = total + s, maxi + p
     rows.append(
-        course.Row(sub.name, sub.lesson, "TOTAL", total, maxi, "; ".join(x for x in (note, flags) if x))
+        Row(sub.name, sub.lesson, "TOTAL", total, maxi, "; ".join(x for x in (note, flags) if x))
     )
     return rows
 
 
+@dataclass
+class _Run:
+    """One grading run's shared state: its private folder, the job slots, the checkers, the CSV."""
+
+    work: Path
+    limits: S.Limits
+    jobs: int
+    unsandboxed: bool
+    quiet: bool
+    writer: CsvWriter
+    checkers: dict[str, Checker] = field(default_factory=dict)
+    slots: queue.Queue = field(default_factory=queue.Queue)
+    counter: itertools.count = field(default_factory=itertools.count)
+
+    @property
+    def threads(self) -> int | None:
+        """Math threads per sandbox: several kernels at once each spinning a thread per core crawl."""
+        return max(1, (os.cpu_count() or 1) // self.jobs) if self.jobs > 1 else None
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, flush=True)
+
+
 def grade_folder(
     folder: Path,
-    out_csv: Path | None = course.BUILD / "grades.csv",
-    out: Path = course.BUILD,
+    out_csv: Path | None = BUILD / "grades.csv",
+    out: Path = BUILD,
     notebooks: Path = Path("notebooks"),
     jobs: int | None = None,
     limits: S.Limits | None = None,
     unsandboxed: bool = False,
     quiet: bool = False,
-) -> list[course.Row]:
+) -> list[Row]:
     """Grade every file in ``folder``; rows (with a TOTAL per submission) also written to ``out_csv``,
     with the run's JSON and the class report beside it."""
     jobs = jobs or os.cpu_count() or 1
-    limits = limits or S.Limits()
     if not unsandboxed and S.bwrap_path() is None:
         raise GradingError(S.INSTALL_HINT)
     if unsandboxed and not quiet:
@@ -328,125 +263,90 @@ def grade_folder(
     start = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="grading-"))
     os.chmod(work, 0o711)  # bubblewrap (dropped to the job's uid) must reach its job folders
-    writer = CsvWriter(out_csv)
-    checkers: dict[str, Checker] = {}
+    run = _Run(work, limits or S.Limits(), jobs, unsandboxed, quiet, CsvWriter(out_csv))
     try:
         subs = collect(folder, work / "unzipped")
         for sub in subs:
             if sub.path is not None and not sub.problem:
                 identify(sub, sorted(lessons))
-        needed = sorted({s.lesson for s in subs if s.lesson and not s.problem})
-        for lesson in needed:
-            checkers[lesson] = Checker(
+        for lesson in sorted({s.lesson for s in subs if s.lesson and not s.problem}):
+            run.checkers[lesson] = Checker(
                 lesson,
                 lessons[lesson],
                 (notebooks / f"{lesson}.ipynb").resolve(),
                 (out / "fresh" / f"{lesson}.ipynb").resolve(),
                 work / "checkers" / lesson,
             )
-        if not quiet:
-            print(
-                f"grading {len(subs)} submissions, {jobs} at a time, each in its own sandbox ...", flush=True
-            )
-        slots: queue.Queue = queue.Queue()
+        run.say(f"grading {len(subs)} submissions, {jobs} at a time, each in its own sandbox ...")
         for i in range(jobs):
-            slots.put(i)
-        threads = max(1, (os.cpu_count() or 1) // jobs)
-        counter = iter(range(10**9))
-        lock = threading.Lock()
-
-        def one(sub: Submission) -> list:
-            if sub.problem or not sub.lesson:
-                rows = [
-                    course.Row(
-                        sub.name,
-                        sub.lesson,
-                        "TOTAL",
-                        0.0,
-                        0.0,
-                        "; ".join([sub.problem or "not graded", *sub.flags]),
-                    )
-                ]
-                writer.add(rows)
-                if not quiet:
-                    print(f"{sub.name:<44} {'-':<24} 0  {rows[0].message[:80]}", flush=True)
-                return rows
-            checker = checkers[sub.lesson]
-            checker.ready.wait()
-            if not checker.info.get("ready"):
-                rows = [
-                    course.Row(
-                        sub.name, sub.lesson, "TOTAL", 0.0, 0.0, f"not graded: {checker.info.get('error')}"
-                    )
-                ]
-                writer.add(rows)
-                return rows
-            ref = checker.info["reference"]
-            points = {q: r["possible"] for q, r in ref.items()}
-            with lock:
-                n = next(counter)
-            slot = slots.get()
-            try:
-                job = work / "jobs" / f"{n:04d}-{os.urandom(4).hex()}"
-                plan_dir = Path(checker.info["plan"])
-                result = S.run(
-                    job,
-                    sub.path,
-                    A.extract_cell(checker.info["names"]),
-                    limits,
-                    slot,
-                    course.KERNEL_NAME,
-                    threads=threads if jobs > 1 else None,
-                    unsandboxed=unsandboxed,
-                    plan_dir=plan_dir,
-                    name=f"{sub.lesson}.ipynb",
-                )
-            finally:
-                slots.put(slot)
-            sub.seconds = result.seconds
-            rows = _judge(sub, points, result, checker, job, limits)
-            shutil.rmtree(job, ignore_errors=True)
-            writer.add(rows)
-            if not quiet:
-                total = rows[-1]
-                print(
-                    f"{sub.name:<44} {sub.lesson:<24} {total.score:g} / {total.max_score:g}"
-                    f"  ({result.seconds:.0f} s){'  ' + total.message[:80] if total.message else ''}",
-                    flush=True,
-                )
-            return rows
-
+            run.slots.put(i)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            all_rows = [r for rows in pool.map(one, subs) for r in rows]
+            rows = [r for got in pool.map(lambda s: _grade_one(run, s), subs) for r in got]
     finally:
-        for c in checkers.values():
+        for c in run.checkers.values():
             c.close()
         shutil.rmtree(work, ignore_errors=True)
-    seconds = time.monotonic() - start
-    graded = sum(1 for r in all_rows if r.question == "TOTAL")
-    grade_folder.last_stats = {
-        "submissions": graded,
-        "seconds": seconds,
-        "per_minute": 60 * graded / max(seconds, 1e-9),
-        "jobs": jobs,
-    }
-    if out_csv is not None:
-        page = write_report(out_csv, subs, grade_folder.last_stats)
-        if not quiet:
-            print(f"class report: {page}", flush=True)
-    if not quiet:
-        print(
-            f"{graded} submissions in {seconds:.0f} s with {jobs} jobs: "
-            f"{60 * graded / max(seconds, 1e-9):.1f} submissions/minute",
-            flush=True,
+    _finish(run, out_csv, subs, rows, time.monotonic() - start)
+    return rows
+
+
+def _grade_one(run: _Run, sub: Submission) -> list[Row]:
+    """One submission's rows, added to the CSV: 0 with a reason, or its sandboxed run judged."""
+    if sub.problem or not sub.lesson:
+        why = "; ".join([sub.problem or "not graded", *sub.flags])
+        rows = [Row(sub.name, sub.lesson, "TOTAL", 0.0, 0.0, why)]
+        run.writer.add(rows)
+        run.say(f"{sub.name:<44} {'-':<24} 0  {rows[0].message[:80]}")
+        return rows
+    checker = run.checkers[sub.lesson]
+    checker.ready.wait()
+    if not checker.info.get("ready"):
+        rows = [Row(sub.name, sub.lesson, "TOTAL", 0.0, 0.0, f"not graded: {checker.info.get('error')}")]
+        run.writer.add(rows)
+        return rows
+    points = {q: r["possible"] for q, r in checker.info["reference"].items()}
+    job = run.work / "jobs" / f"{next(run.counter):04d}-{os.urandom(4).hex()}"
+    slot = run.slots.get()
+    try:
+        result = S.run(
+            job,
+            sub.path,
+            A.extract_cell(checker.info["names"]),
+            run.limits,
+            slot,
+            kernel.KERNEL_NAME,
+            threads=run.threads,
+            unsandboxed=run.unsandboxed,
+            plan_dir=Path(checker.info["plan"]),
+            name=f"{sub.lesson}.ipynb",
         )
-    return all_rows
+    finally:
+        run.slots.put(slot)
+    sub.seconds = result.seconds
+    rows = _judge(sub, points, result, checker, job, run.limits)
+    shutil.rmtree(job, ignore_errors=True)
+    run.writer.add(rows)
+    total = rows[-1]
+    run.say(
+        f"{sub.name:<44} {sub.lesson:<24} {total.score:g} / {total.max_score:g}"
+        f"  ({result.seconds:.0f} s){'  ' + total.message[:80] if total.message else ''}"
+    )
+    return rows
+
+
+def _finish(run: _Run, out_csv: Path | None, subs: list[Submission], rows: list[Row], seconds: float) -> None:
+    """The run's numbers, its JSON and class report beside the CSV, and one closing line."""
+    graded = sum(1 for r in rows if r.question == "TOTAL")
+    stats = {"submissions": graded, "seconds": seconds, "per_minute": 60 * graded / max(seconds, 1e-9),
+             "jobs": run.jobs}
+    if out_csv is not None:
+        run.say(f"class report: {write_report(out_csv, subs, stats)}")
+    run.say(f"{graded} submissions in {seconds:.0f} s with {run.jobs} jobs: "
+            f"{stats['per_minute']:.1f} submissions/minute")
 
 
 def write_report(out_csv: Path, subs: list[Submission], stats: dict) -> Path:
     """The run's JSON beside the CSV (flags, seconds, why a run stopped), then the class report."""
-    from tools.grading import report
-
     info = {
         "run": stats,
         "submissions": [

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lessons_lib._tf_quiet import QUIET_ENV
+from lessons_lib.seeding import thread_env
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -81,11 +82,8 @@ def _python_roots() -> list[Path]:
 
 def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: bool = False) -> list[str]:
     """The command that runs inside.py on ``job`` (job/spec.json, job/plan, job/scratch)."""
-    inner = [sys.executable, "-s", "/grader-bin/inside.py", "/grader/spec.json"]
     if unsandboxed:
-        inner = [sys.executable, "-s", str(HERE / "inside.py"), str(job / "plan" / "spec.json")]
-    if unsandboxed:
-        return inner
+        return [sys.executable, "-s", str(HERE / "inside.py"), str(job / "plan" / "spec.json")]
     bw = bwrap_path()
     if bw is None:
         raise FileNotFoundError(INSTALL_HINT)
@@ -97,25 +95,7 @@ def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: boo
     else:
         args += ["--unshare-all"]
     args += ["--die-with-parent", "--new-session"]
-    binds: list[tuple[str, str]] = []  # (source, destination), read-only
-    for top in ("/usr", "/etc"):
-        if Path(top).is_dir():
-            binds.append((top, top))
-    links = []
-    for link in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
-        p = Path(link)
-        if p.is_symlink():
-            links += ["--symlink", os.readlink(p), link]
-        elif p.is_dir():
-            binds.append((link, link))
-    for r in _python_roots():
-        if not str(r).startswith("/usr/"):
-            binds.append((str(r), str(r)))
-    if kernel_spec_dir is not None and not str(kernel_spec_dir).startswith(str(Path(sys.prefix).resolve())):
-        binds.append((str(kernel_spec_dir), str(kernel_spec_dir)))
-    binds.append((str(REPO / "lessons_lib"), str(REPO / "lessons_lib")))
-    binds.append((str(HERE / "inside.py"), "/grader-bin/inside.py"))
-    binds.append((str(job / "plan"), "/grader"))
+    binds, links = _mounts(job, kernel_spec_dir)
     # bubblewrap makes missing mount points 0700 (root's): make them 0755 first, so the
     # unprivileged uid can reach what is mounted below them
     parents = sorted({str(a) for _, d in binds for a in Path(d).parents if str(a) != "/"}, key=len)
@@ -134,16 +114,33 @@ def command(job: Path, slot: int, kernel_spec_dir: Path | None, unsandboxed: boo
         args += ["--setenv", k, v]
     if root:
         uid = str(UID_BASE + slot)
-        args += [
-            "setpriv",
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",
-        ]
-    return args + inner
+        args += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                 "--bounding-set=-all", "--no-new-privs"]
+    return [*args, sys.executable, "-s", "/grader-bin/inside.py", "/grader/spec.json"]
+
+
+def _mounts(job: Path, kernel_spec_dir: Path | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The read-only binds (source, destination) and the symlinks (bwrap arguments) of a sandbox."""
+    binds: list[tuple[str, str]] = []
+    for top in ("/usr", "/etc"):
+        if Path(top).is_dir():
+            binds.append((top, top))
+    links = []
+    for link in ("/bin", "/sbin", "/lib", "/lib64", "/lib32"):
+        p = Path(link)
+        if p.is_symlink():
+            links += ["--symlink", os.readlink(p), link]
+        elif p.is_dir():
+            binds.append((link, link))
+    for r in _python_roots():
+        if not str(r).startswith("/usr/"):
+            binds.append((str(r), str(r)))
+    if kernel_spec_dir is not None and not str(kernel_spec_dir).startswith(str(Path(sys.prefix).resolve())):
+        binds.append((str(kernel_spec_dir), str(kernel_spec_dir)))
+    binds.append((str(REPO / "lessons_lib"), str(REPO / "lessons_lib")))
+    binds.append((str(HERE / "inside.py"), "/grader-bin/inside.py"))
+    binds.append((str(job / "plan"), "/grader"))
+    return binds, links
 
 
 def _env() -> dict[str, str]:
@@ -181,6 +178,40 @@ def run(
     """Execute ``notebook`` in a fresh sandbox under ``job`` (a private folder of the grader)."""
     from jupyter_client.kernelspec import KernelSpecManager
 
+    _prepare(job, notebook, extract_source, limits, slot, kernel, unsandboxed, plan_dir, name)
+    try:
+        kdir = Path(KernelSpecManager().get_kernel_spec(kernel).resource_dir).resolve()
+    except Exception:  # noqa: BLE001
+        kdir = None
+    cmd = command(job, slot, kdir, unsandboxed)
+    scratch = job / "scratch"
+    env = None
+    if unsandboxed:
+        env = {
+            **os.environ,
+            **_env(),
+            "HOME": str(scratch),
+            "MPLCONFIGDIR": str(scratch / ".mpl"),
+            "JUPYTER_RUNTIME_DIR": str(scratch / ".runtime"),
+            "IPYTHONDIR": str(scratch / ".ipython"),
+        }
+    if threads:
+        extra = {**thread_env(threads, lessons=False),
+                 "TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": "1"}
+        if env is not None:
+            env.update(extra)
+        else:
+            at = cmd.index("--clearenv") + 1
+            for k, v in extra.items():
+                cmd[at:at] = ["--setenv", k, v]
+    return _execute(cmd, env, job, limits.wall_seconds)
+
+
+def _prepare(
+    job: Path, notebook: Path, extract_source: str, limits: Limits, slot: int, kernel: str,
+    unsandboxed: bool, plan_dir: Path | None, name: str | None,
+) -> None:
+    """The job's read-only plan (the submission, the export cell, the runner's spec) and scratch."""
     job.mkdir(parents=True, exist_ok=True)
     os.chmod(job, 0o755)
     plan, scratch = job / "plan", job / "scratch"
@@ -215,36 +246,10 @@ def run(
     if os.geteuid() == 0 and not unsandboxed:
         for p in [scratch, *scratch.rglob("*")]:
             os.chown(p, UID_BASE + slot, UID_BASE + slot)
-    try:
-        kdir = Path(KernelSpecManager().get_kernel_spec(kernel).resource_dir).resolve()
-    except Exception:  # noqa: BLE001
-        kdir = None
-    cmd = command(job, slot, kdir, unsandboxed)
-    env = None
-    if unsandboxed:
-        env = {
-            **os.environ,
-            **_env(),
-            "HOME": str(scratch),
-            "MPLCONFIGDIR": str(scratch / ".mpl"),
-            "JUPYTER_RUNTIME_DIR": str(scratch / ".runtime"),
-            "IPYTHONDIR": str(scratch / ".ipython"),
-        }
-    if threads:
-        n = str(threads)
-        extra = {
-            "OMP_NUM_THREADS": n,
-            "MKL_NUM_THREADS": n,
-            "OPENBLAS_NUM_THREADS": n,
-            "TF_NUM_INTRAOP_THREADS": n,
-            "TF_NUM_INTEROP_THREADS": "1",
-        }
-        if env is not None:
-            env.update(extra)
-        else:
-            at = cmd.index("--clearenv") + 1
-            for k, v in extra.items():
-                cmd[at:at] = ["--setenv", k, v]
+
+
+def _execute(cmd: list[str], env: dict | None, job: Path, wall_seconds: float) -> SandboxResult:
+    """Run the sandbox to its end or the wall-clock limit; its status and the log's tail."""
     result = SandboxResult()
     start = time.monotonic()
     log_path = job / "log.txt"  # outside the sandbox's view; the file size limit caps it
@@ -258,7 +263,7 @@ def run(
             env=env,
         )
         try:
-            result.returncode = proc.wait(timeout=limits.wall_seconds)
+            result.returncode = proc.wait(timeout=wall_seconds)
         except subprocess.TimeoutExpired:
             result.timed_out = True
         finally:  # the sandbox's PID namespace dies with its first process: everything in it goes
@@ -269,7 +274,7 @@ def run(
             proc.wait()
     result.seconds = time.monotonic() - start
     try:
-        result.status = json.loads((scratch / "out" / "status.json").read_text())
+        result.status = json.loads((job / "scratch" / "out" / "status.json").read_text())
         if not isinstance(result.status, dict):
             result.status = {}
     except Exception:  # noqa: BLE001 - a missing or rewritten status is reported as such
