@@ -20,6 +20,7 @@ import os
 import runpy
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -71,6 +72,16 @@ def test_the_attack_finds_an_old_style_leak_and_none_in_the_course_checks():
         got = leaks.attack(course, {"ex": ex}, "answer", wrong)
         assert got["best_score"] == got["wrong_score"] == 0, got
         assert not leaks.holds_expected(got["shown"], 4.5), got["shown"]
+
+
+def test_the_attack_tells_apart_copies_that_differ_only_far_into_a_long_answer():
+    """A copy into the last element is its own attack, not a repeat of the answer it started from."""
+    check = 'assert answer.x[0] == 0 and answer.x[39] == 4.5, "q1: element (39,) must be 4.5"'
+    source = TEST_FILE.replace("CHECK", check).replace(
+        'ex.check_close("q1", answer, 4.5, "answer", rtol=1e-9)', check)
+    leaky = ExceptionTestFile.from_string(source, path="q1.py")
+    got = leaks.attack(leaky, {"ex": ex}, "answer", types.SimpleNamespace(x=[0.0] * 40))
+    assert got["best_score"] > got["wrong_score"], got
 
 
 @pytest.mark.parametrize(

@@ -241,7 +241,7 @@ def attack(tf, ns: dict, name: str, wrong: Any) -> dict:
         new_texts = []
         for text in texts:
             for cand in _forms(wrong, _numbers(text), _strings(text), _indices(text)):
-                key = _key(cand)
+                key = _identity(cand)
                 if key in seen or tried >= MAX_CANDIDATES:
                     continue
                 seen.add(key)
@@ -250,13 +250,27 @@ def attack(tf, ns: dict, name: str, wrong: Any) -> dict:
                 got = shown(tf, env)
                 new_texts.append(got["text"])
                 if got["score"] > best["score"] + 1e-9:
-                    best = {"score": got["score"], "value": key, "text": got["text"]}
+                    best = {"score": got["score"], "value": _key(cand), "text": got["text"]}
         texts = [t for t in new_texts if t not in texts][:5]
     return {"wrong_score": base["score"], "best_score": best["score"], "copied": best["value"],
             "shown": base["text"], "tried": tried}
 
 
+def _identity(value: Any) -> str:
+    """A candidate's whole content (arrays by digest, nothing cut short): equal only for one attack."""
+    try:
+        if isinstance(value, types.FunctionType):  # a copied constant returned: its code and closure
+            cells = [c.cell_contents for c in value.__closure__ or ()]
+            return f"function {value.__code__.co_code.hex()}:{_fit_key(cells)}"
+        if hasattr(value, "__dict__") and not isinstance(value, type | types.ModuleType):
+            return type(value).__name__ + _fit_key(dict(vars(value)))
+        return f"{type(value).__name__}:{_fit_key(value)}"
+    except Exception:  # noqa: BLE001 - an object whose repr breaks on a copied value
+        return f"{type(value).__name__}@{id(value)}"
+
+
 def _key(value: Any) -> str:
+    """A candidate in short, for the report (not an identity: long values are cut at 80 characters)."""
     if isinstance(value, np.ndarray):
         return f"array{value.shape}:{hash(value.tobytes())}"
     if isinstance(value, types.FunctionType):
