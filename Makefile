@@ -102,8 +102,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 grade: $(INSTRUCTOR_STAMP) kernel $(STUDENT_STAMP)
 	$(BIN)/python -m tools.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS) $(GRADE_ARGS)
 
+# ruff on all code; mypy checks both backend modules against the backends.Backend Protocol
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check lessons_lib tests notebooks tools conftest.py
+	$(BIN)/mypy tests/test_backends.py
 
 unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests

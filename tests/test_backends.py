@@ -12,7 +12,7 @@ import pytest
 from lessons_lib import backends
 from lessons_lib.training import History
 
-if TYPE_CHECKING:  # a type checker verifies every backend module against the Protocol
+if TYPE_CHECKING:  # `make lint` (mypy) verifies every backend module against the Protocol here
     from lessons_lib import keras_models, torch_models
 
     _torch: backends.Backend = torch_models
