@@ -12,6 +12,7 @@ from report_helpers import ATTACK_NAME, ATTACK_TEXT, assert_self_contained, page
 
 from tools.grading import report
 from tools.grading.__main__ import main
+from tools.grading.results import Row, write_csv
 
 
 def test_the_synthetic_class_mixes_every_kind_of_submission(synthetic_class):
@@ -120,12 +121,11 @@ def test_an_empty_class_still_gets_a_page(tmp_path):
 
 def test_every_named_mistake_is_counted_not_only_those_shown(tmp_path):
     grades = tmp_path / "grades.csv"
-    with open(grades, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(report.COLUMNS)
-        for i in range(report.TOP_MESSAGES + 3):
-            w.writerow([f"s{i}.ipynb", "90_mini", "q1", 0, 1, f"q1: mistake number {'I' * (i + 1)}"])
-            w.writerow([f"s{i}.ipynb", "90_mini", "TOTAL", 0, 1, ""])
+    rows = []
+    for i in range(report.TOP_MESSAGES + 3):
+        rows.append(Row(f"s{i}.ipynb", "90_mini", "q1", 0, 1, f"q1: mistake number {'I' * (i + 1)}"))
+        rows.append(Row(f"s{i}.ipynb", "90_mini", "TOTAL", 0, 1))
+    write_csv(grades, rows)
     text = page_text(report.write(grades).read_text())
     assert f"{report.TOP_MESSAGES + 3} named mistakes" in text
     assert "3 rarer messages not shown" in text
