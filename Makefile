@@ -100,7 +100,7 @@ SUBMISSIONS ?= submissions
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # each submission in its own bubblewrap sandbox; checks run outside it against the masters' values
 grade: $(INSTRUCTOR_STAMP) kernel $(STUDENT_STAMP)
-	$(BIN)/python -m tools.grading grade $(SUBMISSIONS) --out build/grades.csv --jobs $(JOBS) $(GRADE_ARGS)
+	$(BIN)/python -m tools.grading grade $(SUBMISSIONS) --out $(BUILD_DIR)/grades.csv --jobs $(JOBS) $(GRADE_ARGS)
 
 # ruff on all code; mypy checks both backend modules against the backends.Backend Protocol
 lint: $(DEV_STAMP)
@@ -126,7 +126,7 @@ test-grading: $(DEV_STAMP) kernel
 	$(BIN)/python -m pytest tests/test_grading_attacks.py tests/test_answer_leaks.py -m grading
 
 bench: $(DEV_STAMP)
-	$(BIN)/python -m tools.bench --out build/bench.json
+	$(BIN)/python -m tools.bench --out $(BUILD_DIR)/bench.json
 
 robust: $(DEV_STAMP)
 	$(BIN)/python -m tools.robust --jobs 2
@@ -141,10 +141,10 @@ handout-repo: $(STUDENT_STAMP)
 	$(BIN)/python -m tools.handout --git
 
 # The hub's proxy comes from npm; installed into build/ unless one is on PATH.
-CHP := build/hub/npm/node_modules/.bin/configurable-http-proxy
+CHP := $(BUILD_DIR)/hub/npm/node_modules/.bin/configurable-http-proxy
 HUB_USERS ?= 4
 $(CHP):
-	npm install --prefix build/hub/npm --no-audit --no-fund --loglevel=error configurable-http-proxy
+	npm install --prefix $(BUILD_DIR)/hub/npm --no-audit --no-fund --loglevel=error configurable-http-proxy
 
 hub-env: $(HUB_STAMP) kernel
 

@@ -45,6 +45,12 @@ def thread_env(n: int, lessons: bool = True) -> dict[str, str]:
     return {**dict.fromkeys(names, str(max(1, int(n)))), "OMP_WAIT_POLICY": "PASSIVE"}
 
 
+def threads_per_job(jobs: int) -> int | None:
+    """Math threads for each of ``jobs`` processes run at once, None for a single one (it keeps its
+    own): several kernels that each spin a thread per core crawl."""
+    return max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+
+
 #: The course's thread setting, set at import (unless already set): one math thread.
 THREAD_ENV = {THREADS_VAR: "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 for _key, _value in THREAD_ENV.items():

@@ -78,7 +78,7 @@ def master_answers(master: nbformat.NotebookNode) -> list[tuple[str, str]]:
 
 def grade(
     submissions: Path,
-    out_csv: Path = BUILD / "grades.csv",
+    out_csv: Path = results.GRADES,
     out: Path = BUILD,
     timeout: float = 180.0,
     jobs: int = 1,

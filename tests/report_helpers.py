@@ -5,12 +5,12 @@ and the page read back: its tags, its visible text, whether it is self-contained
 from __future__ import annotations
 
 import base64
-import csv
-import json
 import re
 import runpy
 from html.parser import HTMLParser
 from pathlib import Path
+
+from tools.grading import results
 
 ATTACK_NAME = '<script>alert("name")</script>_05_sliding_window_lab.ipynb'
 ATTACK_TEXT = "<img src=x onerror=alert(1)>"
@@ -86,14 +86,11 @@ def write_synthetic_class(folder: Path) -> Path:
     add("notes.txt", "", problem="not a notebook (.txt extension)")
     add('"><svg onload=alert(2)>.ipynb', "", problem=f"not a notebook (JSONDecodeError: {ATTACK_TEXT})")
     add("bundle.zip", "", problem="zip archive without a notebook")
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "grades.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["submission", "lesson", "question", "score", "max_score", "message"])
-        w.writerows(rows)
+    grades = folder / "grades.csv"
+    results.write_csv(grades, [results.Row(*row) for row in rows])
     run = {"submissions": len(info), "seconds": 412.0, "jobs": 2, "per_minute": 3.8}
-    (folder / "grades.json").write_text(json.dumps({"run": run, "submissions": info}))
-    return folder / "grades.csv"
+    results.write_info(grades, run, info)
+    return grades
 
 
 BLOCKS = {"div", "p", "td", "th", "tr", "li", "h1", "h2", "h3", "table", "span"}

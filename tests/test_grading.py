@@ -12,7 +12,7 @@ import nbformat
 import notebook_helpers
 import pytest
 
-from tools import kernel
+from tools import ROOT, kernel
 from tools.grading import answers as A
 from tools.grading import bwrap, copies, dataenc, grade, results, selfcheck
 
@@ -379,7 +379,7 @@ def test_sandbox_command_isolates(tmp_path):
     for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--new-session", "--clearenv"):
         assert flag in cmd or (flag.startswith("--unshare") and "--unshare-all" in cmd)
     sources = {cmd[i + 1] for i, a in enumerate(cmd) if a in ("--ro-bind", "--bind")}
-    for hidden in (bwrap.REPO, bwrap.REPO / "build", bwrap.REPO / "notebooks", bwrap.REPO / "tests"):
+    for hidden in (ROOT, ROOT / "build", ROOT / "notebooks", ROOT / "tests"):
         assert str(hidden) not in sources, f"{hidden} is mounted in the sandbox"
     writable = [cmd[i + 1 : i + 3] for i, a in enumerate(cmd) if a == "--bind"]
     assert writable == [[str(tmp_path / "job" / "scratch"), "/tmp"]]  # the only writable place

@@ -25,7 +25,7 @@ import pytest
 from notebook_helpers import master_answers
 from report_helpers import assert_self_contained, page_text
 
-from tools.grading import bwrap, grade, report
+from tools.grading import bwrap, grade, report, results
 
 pytestmark = [
     pytest.mark.grading,
@@ -262,7 +262,7 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
         "the metadata-path copy was not graded by its name"
     )
     assert seconds < BUDGET_S, f"the run took {seconds:.0f} s (budget {BUDGET_S:.0f} s)"
-    run = json.loads(report.info_path(csv_path).read_text())["run"]
+    run = json.loads(results.info_path(csv_path).read_text())["run"]
     print(
         f"graded {len(totals)} files in {run['seconds']:.0f} s; with the "
         f"class report {seconds:.0f} s"
@@ -292,7 +292,7 @@ def _assert_report(csv_path: Path, rows: list, mistaken: dict) -> None:
     page = csv_path.with_suffix(".html").read_text()
     assert_self_contained(page)
     text = page_text(page)
-    info = {s["name"]: s for s in json.loads(report.info_path(csv_path).read_text())["submissions"]}
+    info = {s["name"]: s for s in json.loads(results.info_path(csv_path).read_text())["submissions"]}
     totals = {r.submission: r for r in rows if r.question == "TOTAL"}
     assert len(totals) >= 20 and set(info) == set(totals)
     graded = {r.submission for r in rows if r.question != "TOTAL"}

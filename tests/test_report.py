@@ -10,7 +10,7 @@ from pathlib import Path
 
 from report_helpers import ATTACK_NAME, ATTACK_TEXT, assert_self_contained, page_text, parse
 
-from tools.grading import report
+from tools.grading import report, results
 from tools.grading.__main__ import main
 from tools.grading.results import Row, write_csv
 
@@ -74,7 +74,7 @@ def test_report_is_self_contained(synthetic_class):
 
 def test_report_from_the_csv_alone(synthetic_class):
     """Without the run's JSON: no seconds and no flags, but stopped runs are still told apart."""
-    report.info_path(synthetic_class).unlink()
+    results.info_path(synthetic_class).unlink()
     text = page_text(report.write(synthetic_class).read_text())
     assert "3 run stopped CPU time limit, memory limit, process limit" in text
     assert "c_loop.ipynb 05_sliding_window_lab 0 / 7 – run stopped CPU time limit: 90 s" in text
@@ -106,7 +106,7 @@ def test_report_command_rebuilds_and_refuses_bad_input(synthetic_class, tmp_path
     bad.write_text("name,points\na,1\n")
     assert main(["report", str(bad)]) == 2
     assert "lacks the column(s) submission" in capsys.readouterr().err
-    report.info_path(synthetic_class).write_text("[1, 2")
+    results.info_path(synthetic_class).write_text("[1, 2")
     assert main(["report", str(synthetic_class)]) == 2
     assert "delete it to build the report from the CSV alone" in capsys.readouterr().err
 

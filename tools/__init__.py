@@ -13,5 +13,12 @@
 import os
 from pathlib import Path
 
+#: The repository's root (the course's code, notebooks and docs).
+ROOT = Path(__file__).resolve().parent.parent
 #: The build folder (``make`` passes its BUILD_DIR as LESSONS_BUILD).
 BUILD = Path(os.environ.get("LESSONS_BUILD", "build"))
+
+
+def lesson_notebooks(folder: Path | str) -> list[Path]:
+    """The lesson notebooks in ``folder`` (``NN_name.ipynb``), in course order."""
+    return sorted(Path(folder).glob("[0-9][0-9]_*.ipynb"))

@@ -7,85 +7,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from lessons_lib.recording import ENV_VAR
-
-
-def execute_notebook(
-    path: Path | str,
-    env: dict[str, str] | None = None,
-    timeout: int = 900,
-    allow_errors: bool = False,
-    preamble: str | None = None,
-    kernel_stderr: Any = None,
-) -> tuple[Any, float]:
-    """Execute one notebook in a fresh kernel; return the executed notebook and the seconds it took.
-
-    ``env`` holds extra environment variables for the kernel, on top of this process's (which is
-    left unchanged, so several notebooks may run at once). With ``allow_errors`` every cell runs
-    and errors stay in the outputs; without it the first error raises nbclient's
-    ``CellExecutionError``. ``preamble`` is code run first, in the kernel, as a cell that is removed
-    again afterwards (cell indices stay those of the file). ``kernel_stderr`` (an open file)
-    receives the kernel process's own stderr (TensorFlow's start-up logging, for example) instead
-    of this process's.
-    """
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    if preamble:
-        nb.cells.insert(0, nbformat.v4.new_code_cell(preamble))
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    kernel_env = {**os.environ, **(env or {})}
-    start = time.perf_counter()
-    try:
-        if kernel_stderr is None:
-            client.execute(env=kernel_env)
-        else:
-            client.execute(env=kernel_env, stderr=kernel_stderr)
-    finally:
-        seconds = time.perf_counter() - start
-        if preamble:
-            nb.cells.pop(0)
-    return nb, seconds
-
-
-def execute_notebook_recorded(
-    path: Path | str, env: dict[str, str] | None = None, **kwargs: Any
-) -> tuple[Any, float, dict[str, Any]]:
-    """``execute_notebook``, plus what the notebook ``record``-ed (``{}`` if nothing)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        metrics_file = Path(tmp) / "metrics.json"
-        nb, seconds = execute_notebook(path, env={**(env or {}), ENV_VAR: str(metrics_file)}, **kwargs)
-        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
-    return nb, seconds, metrics
+from tools import BUILD, lesson_notebooks
+from tools.execute import execute_notebook_recorded
 
 
 def run_notebook(path: Path, timeout: int = 900) -> dict[str, Any]:
     """Execute one notebook in a fresh kernel; return its name, seconds and metrics."""
-    with tempfile.TemporaryDirectory() as tmp:
-        metrics_file = Path(tmp) / "metrics.json"
-        start = time.perf_counter()
-        error = None
-        try:
-            _, seconds = execute_notebook(path, env={ENV_VAR: str(metrics_file)}, timeout=timeout)
-        except Exception as exc:  # report it in the table, keep benchmarking the rest
-            seconds = time.perf_counter() - start
-            error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
-        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    start = time.perf_counter()
+    error = None
+    try:
+        _, seconds, metrics = execute_notebook_recorded(path, timeout=timeout)
+    except Exception as exc:  # report it in the table, keep benchmarking the rest
+        seconds, metrics = time.perf_counter() - start, {}
+        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
     row: dict[str, Any] = {"name": path.name, "seconds": round(seconds, 2), "metrics": metrics}
     if error:
         row["error"] = error
@@ -108,9 +47,9 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
-    parser.add_argument("--out", type=Path, default=Path("build/bench.json"))
+    parser.add_argument("--out", type=Path, default=BUILD / "bench.json")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or lesson_notebooks("notebooks")
     if not paths:
         print("no notebooks found; pass paths or run from the repository root", file=sys.stderr)
         return 2

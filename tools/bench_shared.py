@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 
 from lessons_lib.seeding import THREAD_ENV, THREAD_VARS, thread_env
-from tools.bench import execute_notebook
+from tools import BUILD, lesson_notebooks
+from tools.execute import execute_notebook
 
 CORES = os.cpu_count() or 1
 SETTINGS = {
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         default=4.0,
         help="stop a shared run after this many times the notebook's time alone",
     )
-    parser.add_argument("--out", type=Path, default=Path("build/bench_shared.json"))
+    parser.add_argument("--out", type=Path, default=BUILD / "bench_shared.json")
     args = parser.parse_args(argv)
     settings = [s for s in args.settings.split(",") if s]
     unknown = sorted(set(settings) - set(SETTINGS))
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--settings may hold {sorted(SETTINGS)}; got {unknown}")
     if args.cap <= 0 or args.cap_ratio <= 1:
         parser.error("--cap must be > 0 and --cap-ratio > 1")
-    paths = args.notebooks or sorted(Path("notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or lesson_notebooks("notebooks")
     for key in CLEARED:  # the caller's settings must not leak into either setting
         os.environ.pop(key, None)
     rows = []

@@ -25,10 +25,9 @@ from pathlib import Path
 
 import nbformat
 
-from tools import BUILD
+from tools import BUILD, ROOT, lesson_notebooks
 from tools.grading import copies
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 # Where a class's links point; a course publishing the book sets these (see docs/instructors.md).
 HUB_URL = os.environ.get("BOOK_HUB_URL", "https://hub.example.org")
@@ -130,15 +129,15 @@ def read_lessons(masters: Path, students: Path) -> list[Lesson]:
     """One Lesson per master notebook that has a student copy."""
     start = next(iter(sorted(masters.glob("00_*.ipynb"))), None)
     minutes = _map_minutes(nbformat.read(start, as_version=4) if start else None)
-    lessons = []
-    for path in sorted(masters.glob("[0-9][0-9]_*.ipynb")):
+    found = []
+    for path in lesson_notebooks(masters):
         copy = students / path.name
         if not copy.exists():
             raise SystemExit(f"no student copy of {path.name} in {students}: run `make student` first.")
         master, student = nbformat.read(path, as_version=4), nbformat.read(copy, as_version=4)
         intro = _intro(master)
         m = re.search(r"\*\*Time:\*\* about (\d+) minutes", intro)
-        lessons.append(Lesson(
+        found.append(Lesson(
             stem=path.stem,
             title=_title(master),
             minutes=int(m.group(1)) if m else minutes.get(path.stem),
@@ -147,7 +146,7 @@ def read_lessons(masters: Path, students: Path) -> list[Lesson]:
             exercises=exercises(master),
             notes=instructor_notes(master),
         ))
-    return lessons
+    return found
 
 
 def _links(stem: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import BUILD
+from tools import BUILD, lesson_notebooks
 
 # What only masters and autograders hold; any of these in a hand-out is a leak.
 MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "# SOLUTION", "# HIDDEN", "# BEGIN TESTS",
@@ -58,7 +58,7 @@ def leaks(folder: Path) -> list[str]:
 
 def make_handout(student: Path, out: Path, git: bool = False) -> Path:
     """Copy the student notebooks into ``out``, check for leaks, zip it; returns the zip's path."""
-    notebooks = sorted(student.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = lesson_notebooks(student)
     if not notebooks:
         raise SystemExit(f"no student copies in {student}: run `make student` first.")
     if out.exists():

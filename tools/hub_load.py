@@ -37,11 +37,10 @@ import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
-import tools
+from tools import BUILD, ROOT
 from tools.kernel import KERNEL_NAME
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD = (ROOT / tools.BUILD).resolve()  # absolute: the hub runs elsewhere
+HUB_BUILD = (ROOT / BUILD).resolve()  # absolute: the hub runs elsewhere
 DEFAULT_LESSONS = ("00_start_here", "01_failing_setup")
 TARGET = "forecasting-failures"
 
@@ -54,7 +53,7 @@ def _free_port() -> int:
 
 def find_proxy() -> str:
     """configurable-http-proxy from PATH or from ``build/hub/npm`` (``make hub-test`` installs it)."""
-    local = BUILD / "hub" / "npm" / "node_modules" / ".bin" / "configurable-http-proxy"
+    local = HUB_BUILD / "hub" / "npm" / "node_modules" / ".bin" / "configurable-http-proxy"
     found = shutil.which("configurable-http-proxy") or (str(local) if local.exists() else None)
     if not found:
         raise SystemExit(
@@ -247,7 +246,7 @@ async def load_test(users: int, lessons: list[str], timeout: float, workdir: Pat
     from tools.handout import make_handout
 
     repo = workdir / "learner-repo"
-    make_handout(BUILD / "student", repo, git=True)
+    make_handout(HUB_BUILD / "student", repo, git=True)
     port, token = _free_port(), secrets.token_hex(16)
     cfg = write_config(workdir, repo, port, token)
     log = open(workdir / "hub.log", "wb")
@@ -341,14 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--lessons", default=",".join(DEFAULT_LESSONS))
     parser.add_argument("--timeout", type=float, default=600, help="seconds per cell at most")
-    parser.add_argument("--out", type=Path, default=BUILD / "hub_load.json")
+    parser.add_argument("--out", type=Path, default=HUB_BUILD / "hub_load.json")
     args = parser.parse_args(argv)
     if args.users < 1:
         parser.error("--users must be at least 1")
     lessons = [x.strip() for x in args.lessons.split(",") if x.strip()]
-    missing = [x for x in lessons if not (BUILD / "student" / f"{x}.ipynb").exists()]
+    missing = [x for x in lessons if not (HUB_BUILD / "student" / f"{x}.ipynb").exists()]
     if missing:
-        parser.error(f"no student copy for {missing} in {BUILD / 'student'}: run `make student` first")
+        parser.error(f"no student copy for {missing} in {HUB_BUILD / 'student'}: run `make student` first")
     with tempfile.TemporaryDirectory(prefix="hub-load-") as tmp:
         try:
             result = asyncio.run(load_test(args.users, lessons, args.timeout, Path(tmp)))

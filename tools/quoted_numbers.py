@@ -56,6 +56,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools.execute import ANSI
+
 RECORDED_KEY = "lessons_recorded"
 
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -104,7 +106,6 @@ _BLANK_PATTERNS = [
 ]
 # printed numbers: permissive, no name rules
 _OUT_RE = re.compile(r"(?<![0-9.])(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(\s?%)?")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 def _numbers_in_output(text: str) -> list[float]:
     values = []
-    for m in _OUT_RE.finditer(_ANSI.sub("", text)):
+    for m in _OUT_RE.finditer(ANSI.sub("", text)):
         v = float(m.group(1))
         values.append(v)
         if m.group(2):
@@ -325,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.notebooks:
         nb = nbformat.read(path, as_version=4)
         if not _executed(nb):
-            from tools.bench import execute_notebook_recorded
+            from tools.execute import execute_notebook_recorded
 
             print(f"executing {path} ...", flush=True)
             nb, _, recorded = execute_notebook_recorded(path, allow_errors=True)

@@ -46,26 +46,27 @@ from pathlib import Path
 from typing import Any
 
 from lessons_lib._tf_quiet import QUIET_ENV
-from lessons_lib.seeding import thread_env
+from lessons_lib.backends import ENV_VAR as BACKEND_VAR
+from lessons_lib.seeding import SEED_OFFSET_VAR, THREADS_VAR, thread_env
+from tools import BUILD
+from tools.execute import ANSI, RAISES_TAG
 
 PERTURBATIONS: dict[str, dict[str, str]] = {
     "baseline": {},
-    "seed+1": {"LESSONS_SEED_OFFSET": "1"},
-    "seed+2": {"LESSONS_SEED_OFFSET": "2"},
-    "seed+3": {"LESSONS_SEED_OFFSET": "3"},
+    "seed+1": {SEED_OFFSET_VAR: "1"},
+    "seed+2": {SEED_OFFSET_VAR: "2"},
+    "seed+3": {SEED_OFFSET_VAR: "3"},
     # passive OpenMP waiting: spinning threads starve each other on a busy 2-core machine (75 s an epoch)
     "threads2": thread_env(2),
     "onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
-    "keras": {"LESSONS_BACKEND": "keras"},
+    "keras": {BACKEND_VAR: "keras"},
 }
 BASE_ENV = {
     **QUIET_ENV,
-    "LESSONS_BACKEND": "torch",
-    "LESSONS_SEED_OFFSET": "0",
+    BACKEND_VAR: "torch",
+    SEED_OFFSET_VAR: "0",
     **thread_env(1),
 }
-EXPECTED_TAG = "raises-exception"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Run in the kernel before the notebook (as a cell that is removed again): a failed assert's
 # message gets the assert's source and the values of its operands, e.g.
@@ -136,14 +137,14 @@ def run_env(perturbation: str) -> dict[str, str]:
 
 
 def run_threads(perturbation: str) -> int:
-    return int(run_env(perturbation)["LESSONS_THREADS"])
+    return int(run_env(perturbation)[THREADS_VAR])
 
 
 def _error_line(traceback: list[str]) -> str:
     """The source line IPython marks with an arrow in a traceback (the last one: where it raised)."""
     found = ""
     for chunk in traceback:
-        for line in _ANSI.sub("", chunk).splitlines():
+        for line in ANSI.sub("", chunk).splitlines():
             m = re.match(r"\s*-+>\s*\d+\s+(.*)", line)
             if m:
                 found = m.group(1).strip()
@@ -154,7 +155,7 @@ def cell_failures(nb: Any) -> list[dict[str, Any]]:
     """Every code cell that raised, except cells tagged ``raises-exception``."""
     failures = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or EXPECTED_TAG in cell.metadata.get("tags", []):
+        if cell.cell_type != "code" or RAISES_TAG in cell.metadata.get("tags", []):
             continue
         for out in cell.get("outputs", []):
             if out.get("output_type") != "error":
@@ -172,7 +173,7 @@ def run_one(path: str, perturbation: str, executed_dir: str, timeout: int, check
     """Execute one notebook under one perturbation (in a worker process); return its result."""
     import nbformat
 
-    from tools.bench import execute_notebook_recorded
+    from tools.execute import execute_notebook_recorded
     from tools.quoted_numbers import RECORDED_KEY, check_notebook
 
     nb_path = Path(path)
@@ -325,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help=f"default: all of {', '.join(PERTURBATIONS)}",
     )
-    parser.add_argument("--out", type=Path, default=Path("build/robust.json"))
+    parser.add_argument("--out", type=Path, default=BUILD / "robust.json")
     parser.add_argument("--executed", type=Path, help="default: executed/ next to --out")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     args = parser.parse_args(argv)

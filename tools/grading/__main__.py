@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tools import BUILD
 from tools.grading import bwrap, copies, grade, report, selfcheck
+from tools.grading.results import GRADES
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,20 +27,22 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     g = sub.add_parser("grade", help="grade a folder of submissions, each in its own sandbox, into one CSV")
     g.add_argument("submissions", type=Path)
-    g.add_argument("--out", type=Path, default=BUILD / "grades.csv")
+    g.add_argument("--out", type=Path, default=GRADES)
     g.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="the masters (trusted values)")
-    g.add_argument("--timeout", type=float, default=900.0, help="wall-clock seconds per submission")
+    lim = bwrap.Limits()  # the defaults, defined there once
+    g.add_argument("--timeout", type=float, default=lim.wall_seconds, help="wall seconds per submission")
     g.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
-    g.add_argument("--memory-gb", type=float, default=6.0, help="memory per process in the sandbox")
-    g.add_argument("--cpu-seconds", type=int, default=600, help="CPU seconds per process")
-    g.add_argument("--processes", type=int, default=256, help="processes and threads per sandbox")
+    g.add_argument("--memory-gb", type=float, default=lim.memory_bytes / (1 << 30),
+                   help="memory per process in the sandbox")
+    g.add_argument("--cpu-seconds", type=int, default=lim.cpu_seconds, help="CPU seconds per process")
+    g.add_argument("--processes", type=int, default=lim.processes, help="processes and threads per sandbox")
     g.add_argument(
         "--unsandboxed",
         action="store_true",
         help="no sandbox (a self-check of notebooks you trust; never for submissions)",
     )
     rp = sub.add_parser("report", help="the class report (HTML) from a grades CSV, without grading again")
-    rp.add_argument("grades", type=Path, nargs="?", default=BUILD / "grades.csv")
+    rp.add_argument("grades", type=Path, nargs="?", default=GRADES)
     rp.add_argument("--out", type=Path, default=None, help="default: beside the CSV, as .html")
     sc = sub.add_parser("score", help="grade your own copies in build/student")
     sc.add_argument("--jobs", type=int, default=2)

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from lessons_lib._tf_quiet import QUIET_ENV
 from lessons_lib.seeding import thread_env
+from tools import ROOT
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 UID_BASE = 61000
 INSTALL_HINT = (
     "bubblewrap (bwrap) is not installed: grading runs untrusted notebooks only inside it. "
@@ -137,7 +137,7 @@ def _mounts(job: Path, kernel_spec_dir: Path | None) -> tuple[list[tuple[str, st
             binds.append((str(r), str(r)))
     if kernel_spec_dir is not None and not str(kernel_spec_dir).startswith(str(Path(sys.prefix).resolve())):
         binds.append((str(kernel_spec_dir), str(kernel_spec_dir)))
-    binds.append((str(REPO / "lessons_lib"), str(REPO / "lessons_lib")))
+    binds.append((str(ROOT / "lessons_lib"), str(ROOT / "lessons_lib")))
     binds.append((str(HERE / "inside.py"), "/grader-bin/inside.py"))
     binds.append((str(job / "plan"), "/grader"))
     return binds, links
@@ -151,7 +151,7 @@ def _env() -> dict[str, str]:
         **course,
         "HOME": "/tmp",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(ROOT),
         **QUIET_ENV,
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/.config/matplotlib",

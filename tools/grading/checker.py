@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools.execute import RAISES_TAG
 from tools.grading import answers as A
 from tools.grading.dataenc import Encoder
 
@@ -65,7 +66,7 @@ def run_master(master: Path, workdir: Path) -> dict:
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         result = shell.run_cell(cell.source, silent=True, store_history=False)
-        if not result.success and "raises-exception" not in (cell.metadata.get("tags") or []):
+        if not result.success and RAISES_TAG not in (cell.metadata.get("tags") or []):
             err = result.error_in_exec or result.error_before_exec
             raise RuntimeError(f"{master.name} cell {i} failed in the checker: {type(err).__name__}: {err}")
     return shell.user_ns

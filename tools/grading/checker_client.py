@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from lessons_lib._tf_quiet import QUIET_ENV
-from tools.grading.bwrap import REPO
+from tools import ROOT
 
 
 class Checker:
@@ -28,13 +28,13 @@ class Checker:
             "log": str(workdir / "checker.log"),
         }
         (workdir / "spec.json").write_text(json.dumps(spec))
-        env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", **QUIET_ENV}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg", **QUIET_ENV}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tools.grading.checker", str(workdir / "spec.json")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            cwd=REPO,
+            cwd=ROOT,
             env=env,
         )
         self.lock = threading.Lock()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import BUILD, kernel
+from tools import BUILD, kernel, lesson_notebooks
 from tools.grading import results
 
 CONFIG_MARK = "# ASSIGNMENT CONFIG"
@@ -172,7 +172,7 @@ def build(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[Path]:
     versions = _read_versions(out)
     autograders: dict[str, str] = {}
     written = []
-    for master in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+    for master in lesson_notebooks(notebooks):
         target = student_dir / master.name
         master_nb = nbformat.read(master, as_version=4)
         fresh = fresh_dir / master.name
@@ -197,8 +197,7 @@ def build(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[Path]:
             shutil.copy(fresh, target)
             versions[master.name] = _sha(master)
             written.append(target)
-    (out / "otter").mkdir(parents=True, exist_ok=True)
-    (out / results.INDEX).write_text(json.dumps(autograders, indent=1) + "\n")
+    results.write_index(out, autograders)
     _write_versions(out, versions)
     return written
 
@@ -216,7 +215,7 @@ def stale(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[str]:
     """Lesson files whose master changed since the learner's copy was made."""
     versions = _read_versions(out)
     found = []
-    for master in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+    for master in lesson_notebooks(notebooks):
         copy = out / "student" / master.name
         if not copy.exists():
             continue

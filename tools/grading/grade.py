@@ -13,7 +13,6 @@ seconds) and the class report (tools/grading/report.py) are written beside the C
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import queue
 import re
@@ -26,13 +25,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lessons_lib.seeding import threads_per_job
 from tools import BUILD, kernel
 from tools.grading import answers as A
 from tools.grading import bwrap as S
 from tools.grading import report
 from tools.grading.checker_client import Checker
 from tools.grading.inside import LIMIT_WORDS
-from tools.grading.results import INDEX, Row, autograders, write_csv
+from tools.grading.results import GRADES, INDEX, Row, autograders, write_csv, write_info
 
 MAX_NOTEBOOK_BYTES = 50 << 20
 MAX_ZIP_MEMBERS = 20
@@ -231,7 +231,7 @@ class _Run:
     @property
     def threads(self) -> int | None:
         """Math threads per sandbox: several kernels at once each spinning a thread per core crawl."""
-        return max(1, (os.cpu_count() or 1) // self.jobs) if self.jobs > 1 else None
+        return threads_per_job(self.jobs)
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -240,7 +240,7 @@ class _Run:
 
 def grade_folder(
     folder: Path,
-    out_csv: Path | None = BUILD / "grades.csv",
+    out_csv: Path | None = GRADES,
     out: Path = BUILD,
     notebooks: Path = Path("notebooks"),
     jobs: int | None = None,
@@ -347,24 +347,17 @@ def _finish(run: _Run, out_csv: Path | None, subs: list[Submission], rows: list[
 
 def write_report(out_csv: Path, subs: list[Submission], stats: dict) -> Path:
     """The run's JSON beside the CSV (flags, seconds, why a run stopped), then the class report."""
-    info = {
-        "run": stats,
-        "submissions": [
-            {"name": s.name, "lesson": s.lesson, "flags": s.flags, "seconds": s.seconds, "note": s.note}
-            for s in subs
-        ],
-    }
-    path = report.info_path(out_csv)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(info, indent=1) + "\n")
-    os.replace(tmp, path)
+    write_info(out_csv, stats, [
+        {"name": s.name, "lesson": s.lesson, "flags": s.flags, "seconds": s.seconds, "note": s.note}
+        for s in subs
+    ])
     return report.write(out_csv)
 
 
 def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, limits: S.Limits) -> list:
     status = result.status
     if result.timed_out:
-        return _rows(sub, points, {}, f"wall-clock limit: stopped after {limits.wall_seconds:.0f} s")
+        return _rows(sub, points, {}, f"{LIMIT_WORDS['wall']}: stopped after {limits.wall_seconds:.0f} s")
     violation = status.get("violation") if isinstance(status, dict) else None
     if violation:
         word = LIMIT_WORDS.get(str(violation), "sandbox")
@@ -373,7 +366,7 @@ def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, li
     if not (answers_dir / A.ANSWERS).is_file():
         why = "the notebook stopped the grading run before its answers were written"
         if "SIGXCPU" in result.log_tail or "CPU time" in result.log_tail:
-            why = "CPU time limit"
+            why = LIMIT_WORDS["cpu"]
         tail = [
             ln for ln in result.log_tail.splitlines()
             if ln.strip() and "Kernel is running over TCP" not in ln and "[IPKernelApp]" not in ln

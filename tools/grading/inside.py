@@ -13,8 +13,10 @@ import resource
 import signal
 import sys
 
-#: Each ``violation`` this runner writes into status.json, in the words of the grades CSV.
+#: Each limit a run can hit, in the words of the grades CSV: the ``violation`` this runner writes into
+#: status.json, and ``wall``, which the grader itself enforces from outside the sandbox.
 LIMIT_WORDS = {
+    "wall": "wall-clock limit",
     "memory": "memory limit",
     "processes": "process limit",
     "cpu": "CPU time limit",

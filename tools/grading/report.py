@@ -24,7 +24,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from lessons_lib.exercises import GENERIC_VERDICT
-from tools.grading.results import HEADER
+from tools.grading.results import HEADER, info_path
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
 TOP_MESSAGES = 6  # failure messages shown per question
@@ -45,11 +45,6 @@ _VALUE = re.compile(
     r"|(?<![\w.])[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?(?!\w|\.\d)|\b-?(?:nan|inf)\b"
 )
 MASK = "…"
-
-
-def info_path(csv_path: Path) -> Path:
-    """The run's per-submission JSON (flags, seconds, why a run stopped), written beside the CSV."""
-    return csv_path.with_suffix(".json")
 
 
 @dataclass

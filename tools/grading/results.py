@@ -1,4 +1,5 @@
-"""What grading produces and reads: the grades CSV's row and writer, the autograder index."""
+"""What grading produces and reads: the grades CSV's row and writer, the run's JSON beside it,
+the autograder index."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import re
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
+from tools import BUILD
+
+#: Where ``make grade`` writes the class's grades (the class report and the run's JSON go beside it).
+GRADES = BUILD / "grades.csv"
 HEADER = ("submission", "lesson", "question", "score", "max_score", "message")
 INDEX = Path("otter") / "autograders.json"  # lesson -> autograder zip, written by ``build``
 
@@ -34,6 +39,27 @@ def write_csv(path: Path, rows: list[Row]) -> None:
         writer.writerow(HEADER)
         writer.writerows(astuple(r) for r in rows)
     os.replace(tmp, path)
+
+
+def info_path(csv_path: Path) -> Path:
+    """The run's per-submission JSON (flags, seconds, why a run stopped), beside the CSV."""
+    return csv_path.with_suffix(".json")
+
+
+def write_info(csv_path: Path, run: dict, submissions: list[dict]) -> Path:
+    """Write the run's JSON beside the CSV, atomically: the run's numbers and one dict per submission
+    (``name``, ``lesson``, ``flags``, ``seconds``, ``note``)."""
+    path = info_path(csv_path)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"run": run, "submissions": submissions}, indent=1) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def write_index(out: Path, zips: dict[str, str]) -> None:
+    """The autograder index: lesson -> its autograder zip, read back by ``autograders``."""
+    (out / INDEX).parent.mkdir(parents=True, exist_ok=True)
+    (out / INDEX).write_text(json.dumps(zips, indent=1) + "\n")
 
 
 def autograders(out: Path) -> dict[str, Path]:

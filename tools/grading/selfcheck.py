@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from lessons_lib._tf_quiet import QUIET_ENV
-from lessons_lib.seeding import thread_env
+from lessons_lib.seeding import thread_env, threads_per_job
 from tools import BUILD
 from tools.grading import results
 
@@ -129,7 +129,7 @@ def _zeros(submission: Path, lesson: str, points: dict[str, float], message: str
 
 def grade_files(
     files: list[Path],
-    out_csv: Path | None = BUILD / "grades.csv",
+    out_csv: Path | None = None,
     out: Path = BUILD,
     timeout: float = 180.0,
     jobs: int = 1,
@@ -140,7 +140,7 @@ def grade_files(
         raise ValueError(f"jobs must be >= 1; got {jobs}.")
     if not quiet:
         print(f"grading {len(files)} notebooks, {jobs} at a time ...", flush=True)
-    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None
+    threads = threads_per_job(jobs)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         graded_all = list(pool.map(lambda p: grade_one(p, out, timeout, threads), files))
     rows: list[results.Row] = []
