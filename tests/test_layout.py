@@ -104,6 +104,14 @@ def _code(path: Path) -> str:
     ("autograders.json", "tools/grading/results.py"),  # the autograder index
     ("csv.writer(", "tools/grading/results.py"),  # the grades CSV
     ("'memory'", "tools/grading/inside.py"),  # the limits' names
+    ("wall-clock limit", "tools/grading/inside.py"),  # ... and their words in the CSV
+    ("CPU time limit", "tools/grading/inside.py"),
+    ("with_suffix('.json')", "tools/grading/results.py"),  # the run's JSON beside the CSV
+    ("cpu_count() or 1) //", "lessons_lib/seeding.py"),  # math threads per parallel job
+    ("Path(__file__).resolve().parent.parent", "tools/__init__.py"),  # the repository root
+    ("[0-9][0-9]_*.ipynb", "tools/__init__.py"),  # what a lesson notebook is called
+    ("[0-9;]*[A-Za-z]", "tools/execute.py"),  # terminal colour codes in tracebacks
+    ("'raises-exception'", "tools/execute.py"),  # the tag of a cell meant to raise
 ])
 def test_each_idea_is_written_in_one_place(idea, home):
     files = [p for package in (*PACKAGES, "hub") for p in sorted((ROOT / package).rglob("*.py"))]
