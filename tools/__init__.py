@@ -6,8 +6,12 @@
   perturbations), writing ``build/robust.json``.
 - ``python -m tools.bench``: run every notebook once, time it, collect what it ``record``-ed
   into ``build/bench.json`` (``make bench``).
+- ``python -m tools.bench_shared``: notebooks timed alone and beside busy processes (``make bench-shared``).
 - ``python -m tools.quoted_numbers``: every number the markdown quotes is printed, recorded or
   written in a code cell.
+- ``python -m tools.book``: the course as a static website in ``build/book/`` (``make book``).
+- ``python -m tools.handout``: the learners' hand-out: student copies only, folder and zip (``make handout``).
+- ``python -m tools.hub_load``: a load test through a real JupyterHub, N learners at once (``make hub-test``).
 """
 
 import os

@@ -324,6 +324,7 @@ GENERATED = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Assemble build/book-src, then build the website into --out; Sphinx's exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", type=Path, default=Path("notebooks"))
     parser.add_argument("--out", type=Path, default=BUILD / "book")

@@ -84,6 +84,7 @@ def make_handout(student: Path, out: Path, git: bool = False) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Make the hand-out (with --git, also its repository) and say what it holds."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--student", type=Path, default=BUILD / "student")
     parser.add_argument("--out", type=Path, default=BUILD / "handout")

@@ -234,6 +234,7 @@ async def sample_memory(users: list[str], peaks: dict[str, float], stop: asyncio
 
 
 async def learner(hub: Hub, user: str, repo: Path, lessons: list[str], timeout: float) -> dict:
+    """One learner: start their server, pull the course, run each lesson; seconds to ready and per lesson."""
     row: dict = {"user": user}
     row["ready_s"] = round(await start_server(hub, user), 1)
     await git_pull(hub, user, repo)
@@ -243,6 +244,7 @@ async def learner(hub: Hub, user: str, repo: Path, lessons: list[str], timeout: 
 
 
 async def load_test(users: int, lessons: list[str], timeout: float, workdir: Path) -> dict:
+    """The whole test: learner repo, hub, ``users`` learners at once, memory peaks, what was left running."""
     from tools.handout import make_handout
 
     repo = workdir / "learner-repo"
@@ -326,6 +328,7 @@ def sizing(result: dict, cores: int = 16, memory_gb: int = 64, learners: int = 2
 
 
 def table(result: dict) -> str:
+    """The learners' rows as a markdown table: seconds to ready, seconds per lesson, peak memory."""
     lessons = result["lessons"]
     head = ["learner", "ready s", *[f"{name[:2]} s" for name in lessons], "peak MB"]
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
@@ -336,6 +339,7 @@ def table(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the load test, write --out with the sizing, print the table; exit 1 if a process outlived it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--lessons", default=",".join(DEFAULT_LESSONS))

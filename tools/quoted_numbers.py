@@ -316,6 +316,7 @@ def _executed(nb: Any) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Check every notebook (executing one without outputs first); exit 1 if a number is unbacked."""
     import nbformat
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -137,6 +137,7 @@ def run_env(perturbation: str) -> dict[str, str]:
 
 
 def run_threads(perturbation: str) -> int:
+    """The math threads a run of ``perturbation`` uses: its weight against the sweep's core budget."""
     return int(run_env(perturbation)[THREADS_VAR])
 
 
@@ -311,6 +312,7 @@ def _notebooks(args: list[Path]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the sweep, write --out and the executed notebooks, print the table; exit 1 on any failure."""
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )

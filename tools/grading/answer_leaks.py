@@ -1,6 +1,7 @@
 """Do the public checks hand out answers? Copy numbers and strings out of their messages and grade.
 
-``python -m tools.grading.answer_leaks LESSON --autograder ZIP --student NB --master NB --out OUT.json``
+``python -m tools.grading.answer_leaks LESSON --autograder ZIP --student NB --master NB --workdir DIR
+--out OUT.json [--wrong PY]``
 runs the lesson's master once (trusted values, as the checker does), then, in-process, for every
 question and every answer name: a wrong value of the right type replaces the reference answer,
 the public checks run, and every number and quoted string in what the learner would see (in
@@ -96,7 +97,7 @@ def with_cached_fits(ns: dict) -> dict:
     return {k: CachedFits(v) if getattr(v, "__name__", None) in backends else v for k, v in ns.items()}
 
 
-def shown(tf, ns: dict) -> dict:
+def shown(tf: Any, ns: dict) -> dict:
     """Run one question's cases on ``ns``: what the learner sees (public), and the grade (all)."""
     score = possible = 0.0
     lines: list[str] = []
@@ -230,7 +231,7 @@ def _forms(wrong: Any, xs: list[float], strings: list[str], idx: list[tuple]) ->
     return out
 
 
-def attack(tf, ns: dict, name: str, wrong: Any) -> dict:
+def attack(tf: Any, ns: dict, name: str, wrong: Any) -> dict:
     """Grade ``wrong`` for ``name``, then every copy built from its messages; the best copy."""
     env = dict(ns)
     env[name] = wrong
@@ -350,6 +351,7 @@ def _note_leak(report: dict, q: str, name: str, text: str, expected: Any, prompt
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Probe one lesson and write OUT.json; exit 0 whatever it finds (tests/test_answer_leaks.py judges)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("lesson")
     p.add_argument("--autograder", type=Path, required=True)

@@ -3,8 +3,8 @@
 What leaves a sandbox is ``answers.json`` plus ``a<N>.npy`` files (loaded with
 ``allow_pickle=False``): numbers, strings, lists, dicts, arrays, tensors (as arrays), and objects of
 the course's own classes (``lessons_lib.*``, rebuilt field by field, never unpickled). A function
-answer leaves as its outputs on the inputs the grader chose (``calls.pkl``, written by the grader,
-read only inside the sandbox). Nothing here imports or runs the learner's code.
+answer leaves as its outputs on the inputs the grader chose (``plan.json`` and its ``a<N>.npy``, written
+by the checker, read only inside the sandbox). Nothing here imports or runs the learner's code.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import importlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -99,7 +100,7 @@ class CallFailed(Exception):
     """The learner's function raised on an input the grader chose (re-raised in the check)."""
 
 
-def decode(obj, folder: Path, depth: int = 0):
+def decode(obj: Any, folder: Path, depth: int = 0) -> Any:
     """Rebuild a value from answers.json's tree; arrays from ``a<N>.npy`` with allow_pickle=False."""
     import numpy as np
 

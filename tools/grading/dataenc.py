@@ -17,7 +17,9 @@ import numpy as np
 
 
 class Encoder:
-    def __init__(self, out_dir, functions=False):
+    """Writes values as a JSON tree plus ``a<N>.npy`` files in ``out_dir`` (the grader's: functions too)."""
+
+    def __init__(self, out_dir: "str | os.PathLike[str]", functions: bool = False) -> None:
         self.out_dir = str(out_dir)
         self.functions = functions  # only the grader encodes functions and models (its own inputs)
         self.count = 0
@@ -28,7 +30,7 @@ class Encoder:
         np.save(os.path.join(self.out_dir, name), np.asarray(a), allow_pickle=False)
         return {kind: name}
 
-    def enc(self, v, depth=0):
+    def enc(self, v: object, depth: int = 0) -> object:
         if depth > 10:
             return {"unsupported": "nested too deep"}
         if v is None or isinstance(v, (bool, str)):
@@ -66,7 +68,7 @@ class Encoder:
         return {"unsupported": f"{mod}.{type(v).__qualname__}"}
 
 
-def decode_plan(obj, folder, g):
+def decode_plan(obj: object, folder: str, g: dict) -> object:
     """Rebuild the grader's inputs inside the sandbox (``g``: the notebook's globals)."""
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
@@ -112,7 +114,7 @@ def decode_plan(obj, folder, g):
     raise ValueError(f"the grader could not prepare this input ({kind})")
 
 
-def export_answers(names, plan_dir, out_dir, g):
+def export_answers(names: list[str], plan_dir: str, out_dir: str, g: dict) -> None:
     """The grader's last cell: the answer values, and the function answers' outputs on the
     grader's inputs, as answers.json + a<N>.npy in ``out_dir``."""
     import json

@@ -44,6 +44,8 @@ class GradingError(Exception):
 
 @dataclass
 class Submission:
+    """One submitted file: its CSV name, the notebook to run, its lesson, why it got 0 or no answers."""
+
     name: str  # as shown in the CSV
     path: Path | None  # the notebook to run (None: not gradable)
     lesson: str = ""
@@ -189,6 +191,7 @@ class CsvWriter:
             write_csv(path, [])
 
     def add(self, rows: list[Row]) -> None:
+        """Append one submission's ``rows``; rewrite the CSV (when there is one) with all rows so far."""
         with self.lock:
             self.rows += rows
             if self.path is not None:

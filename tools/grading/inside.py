@@ -28,6 +28,7 @@ LIMIT_WORDS = {
 
 
 def set_limits(lim: dict) -> None:
+    """Set this process's rlimits from the spec's ``limits``: the kernel and all it starts inherit them."""
     mem = int(lim["memory_bytes"])
     resource.setrlimit(resource.RLIMIT_DATA, (mem, mem))
     if lim.get("address_space_bytes"):
@@ -115,6 +116,7 @@ def _execute(client, status: dict, out_limit: int) -> None:
 
 
 def main() -> int:
+    """Run the notebook the spec (argv[1]) names under its limits, write status.json; exit 3 if unreadable."""
     spec = json.loads(open(sys.argv[1]).read())
     status = {"violation": None, "detail": "", "finished": False}
     _write_status(spec["out_dir"], status)
