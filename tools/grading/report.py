@@ -29,9 +29,8 @@ from tools.grading.results import HEADER, info_path
 TEMPLATE = Path(__file__).with_name("report_template.html")
 TOP_MESSAGES = 6  # failure messages shown per question
 NAMES_SHOWN = 4  # submissions named beside each message
-# A failure message is a generic verdict when it says only that the value is not right (with the
-# question's general hint); any other names what is wrong (a mistake, a shape, a type, a range).
-GENERIC = GENERIC_VERDICT
+# A failure message matching exercises.GENERIC_VERDICT says only that the value is not right (with
+# the question's general hint); any other names what is wrong (a mistake, a shape, a type, a range).
 NOT_ANSWERED = re.compile(r"\bnot answered\b", re.IGNORECASE)
 KIND_LABELS = {
     "named": "named mistake",
@@ -136,7 +135,7 @@ def kind(message: str, stopped: bool) -> str:
         return "stopped"
     if NOT_ANSWERED.search(message):
         return "unanswered"
-    if GENERIC.search(message) or not message.strip():
+    if GENERIC_VERDICT.search(message) or not message.strip():
         return "generic"
     return "named"
 
