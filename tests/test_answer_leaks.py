@@ -1,7 +1,7 @@
 """The public checks teach without handing out answers (issue 23).
 
 Fast (``make test``): the checks' messages never hold the expected value; the attack of
-tools/grading/answer_leaks.py finds an old-style leak and none in the course's checks; ``grader.check``
+tests/answer_leaks.py finds an old-style leak and none in the course's checks; ``grader.check``
 shows the check's message only (no test source, no traceback) in text and HTML output.
 
 Slow (marker ``grading``, ``make test-grading``): for every graded lesson, the master runs once and,
@@ -23,6 +23,7 @@ import sys
 import types
 from pathlib import Path
 
+import answer_leaks as leaks
 import nbformat
 import numpy as np
 import pytest
@@ -32,7 +33,6 @@ from otter.test_files.exception_test import ExceptionTestFile
 from lessons_lib import check_display
 from lessons_lib import exercises as ex
 from tools import kernel
-from tools.grading import answer_leaks as leaks
 from tools.grading import copies
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,18 +176,19 @@ def test_grader_check_in_a_kernel_shows_the_message_only(course_kernel, tmp_path
 
 @pytest.fixture(scope="module")
 def leak_reports(built, tmp_path_factory):
-    """tools.grading.answer_leaks run on every graded lesson (a subprocess each, one at a time)."""
+    """tests/answer_leaks.py run on every graded lesson (a subprocess each, one at a time)."""
     tmp = tmp_path_factory.mktemp("leaks")
     index = json.loads((built / "otter" / "autograders.json").read_text())
     reports = {}
     for master in GRADED:
         out = tmp / f"{master.stem}.json"
-        cmd = [sys.executable, "-m", "tools.grading.answer_leaks", master.stem,
+        cmd = [sys.executable, str(Path(__file__).with_name("answer_leaks.py")), master.stem,
                "--autograder", index[master.stem],
                "--student", str(built / "student" / master.name), "--master", str(master),
                "--wrong", str(WRONG_DIR / f"{master.stem}.py"), "--workdir", str(tmp / master.stem),
                "--out", str(out)]
-        env = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path}
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200, env=env)
         assert proc.returncode == 0, f"{master.stem}: {proc.stderr[-2000:]}"
         reports[master.stem] = json.loads(out.read_text())

@@ -2,12 +2,13 @@
 
 One module per job; no module imports one that imports it back:
 
-- ``results``: the grades CSV (``Row``, ``write_csv``) and the autograder index.
+- ``results``: what grading writes: the grades CSV (``Row``, ``write_csv``), the run's JSON, the
+  autograder index.
 - ``copies``: student copies and autograders (``build``), their leak checks, ``status``, ``refresh``.
 - ``selfcheck``: the learner's ``score`` of their own copies (``otter run``, no sandbox).
 - ``bwrap`` (the bubblewrap sandbox, running ``inside``), ``answers`` and ``dataenc`` (answers out
   as data), ``checker`` (the trusted checks, a process per lesson) and ``checker_client`` (its
   client): the pieces of ``grade``, the instructor's grading of untrusted submissions.
-- ``report``: the class report (build/grades.html); ``answer_leaks``: do the checks hand out answers?
+- ``report``: the class report (build/grades.html).
 - ``__main__``: the command line, wiring only.
 """

@@ -1,7 +1,7 @@
 """Do the public checks hand out answers? Copy numbers and strings out of their messages and grade.
 
-``python -m tools.grading.answer_leaks LESSON --autograder ZIP --student NB --master NB --workdir DIR
---out OUT.json [--wrong PY]``
+``PYTHONPATH=. python tests/answer_leaks.py LESSON --autograder ZIP --student NB --master NB
+--workdir DIR --out OUT.json [--wrong PY]`` (test-only: tests/test_answer_leaks.py runs it)
 runs the lesson's master once (trusted values, as the checker does), then, in-process, for every
 question and every answer name: a wrong value of the right type replaces the reference answer,
 the public checks run, and every number and quoted string in what the learner would see (in
