@@ -34,18 +34,6 @@ import numpy as np
 
 from .training import History
 
-#: The names every backend module defines.
-CONTRACT = (
-    "NAME",
-    "build",
-    "fit",
-    "predict",
-    "evaluate",
-    "count_params",
-    "hidden_states",
-    "input_gradient_norms",
-)
-
 
 class Backend(Protocol):
     """What every backend module defines (its model type is the framework's: ``Any`` here)."""
@@ -97,6 +85,8 @@ class Backend(Protocol):
     ) -> np.ndarray: ...
 
 
+#: The names every backend module defines, in the Protocol's order (read from it: stated once).
+CONTRACT = (*Backend.__annotations__, *(n for n in vars(Backend) if not n.startswith("_")))
 #: Backend name -> the module implementing it.
 BACKENDS = {"torch": "lessons_lib.torch_models", "keras": "lessons_lib.keras_models"}
 #: Other spellings accepted by ``load_backend``.

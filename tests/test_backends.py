@@ -188,8 +188,9 @@ def test_bad_input_raises_a_message_naming_the_argument(be, call, error, names):
 
 
 def test_the_protocol_states_the_contract_and_every_backend_signature_follows_it(be):
-    members = [n for n in vars(backends.Backend) if not n.startswith("_")]
-    assert sorted([*backends.Backend.__annotations__, *members]) == sorted(backends.CONTRACT)
+    # CONTRACT is read from the Protocol: it must come out as the contract the module docstring states
+    assert backends.CONTRACT == ("NAME", "build", "fit", "predict", "evaluate", "count_params",
+                                 "hidden_states", "input_gradient_norms")
     for name in backends.CONTRACT[1:]:
         stated = list(inspect.signature(getattr(backends.Backend, name)).parameters.values())[1:]
         ours = inspect.signature(getattr(be, name)).parameters
