@@ -19,6 +19,7 @@ from .recording import record, recorded
 from .scaling import Scaler
 from .seeding import seeded_frameworks, set_seed
 from .series import Series, sine, two_waves
+from .stats import Paired, Spread, compare_forecasts, over_seeds, paired_difference, sines_acov, spread, window_floor
 from .tables import table
 from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
 
@@ -31,12 +32,15 @@ __all__ = [
     "Mean",
     "Naive",
     "NotFittedError",
+    "Paired",
     "Report",
     "Scaler",
     "SeasonalNaive",
     "Series",
+    "Spread",
     "WindowedData",
     "check_same_shape",
+    "compare_forecasts",
     "diagnose",
     "environment_report",
     "flatness",
@@ -46,6 +50,8 @@ __all__ = [
     "mean_forecast",
     "mse",
     "naive_forecast",
+    "over_seeds",
+    "paired_difference",
     "record",
     "recorded",
     "rolling_forecast",
@@ -54,8 +60,11 @@ __all__ = [
     "seeded_frameworks",
     "set_seed",
     "sine",
+    "sines_acov",
     "sliding_windows",
+    "spread",
     "table",
     "time_split",
     "two_waves",
+    "window_floor",
 ]
