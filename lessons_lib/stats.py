@@ -157,7 +157,9 @@ def spread(values: Iterable[float]) -> Spread:
 def over_seeds(fn: Callable[[int], float], seeds: Iterable[int] = (0, 1, 2)) -> Spread:
     """Call ``fn(seed)`` for each seed (a training run that returns one number); their spread."""
     if not callable(fn):
-        raise TypeError(f"fn must be a function of the seed, such as lambda s: run(s); got {type(fn).__name__}.")
+        raise TypeError(
+            f"fn must be a function of the seed, such as lambda s: run(s); got {type(fn).__name__}."
+        )
     seeds = [check_int(s, "seeds", minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("seeds is empty; pass at least one seed, e.g. (0, 1, 2).")

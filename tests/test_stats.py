@@ -22,18 +22,23 @@ def test_paired_se_matches_statsmodels_newey_west(lag):
     rng = np.random.default_rng(lag)
     d = np.convolve(rng.normal(size=300), np.ones(lag + 1), mode="valid")  # MA(lag) overlap
     p = stats.paired_difference(d + 0.3, np.zeros_like(d), lag=lag)
-    fit = sm.OLS(d + 0.3, np.ones(len(d))).fit(cov_type="HAC", cov_kwds={"maxlags": lag, "use_correction": False})
+    hac = {"maxlags": lag, "use_correction": False}
+    fit = sm.OLS(d + 0.3, np.ones(len(d))).fit(cov_type="HAC", cov_kwds=hac)
     assert p.se == pytest.approx(float(fit.bse[0]), rel=1e-10)
     assert p.mean == pytest.approx(float(fit.params[0]))
 
 
 def test_shared_noise_cancels_in_a_paired_comparison():
     rng = np.random.default_rng(1)
-    target = rng.normal(size=400)
-    a = target + 0.10 * rng.normal(size=400)
-    b = target + 0.12 * rng.normal(size=400)
-    p = stats.compare_forecasts(a, b, target + rng.normal(size=400))  # both see the same noisy targets
+    n = 2000
+    clean = rng.normal(size=n)
+    observed = clean + 0.3 * rng.normal(size=n)  # both forecasts are scored on the same noisy targets
+    a = clean + 0.05 * rng.normal(size=n)
+    b = clean + 0.15 * rng.normal(size=n)
+    p = stats.compare_forecasts(a, b, observed)
+    unpaired = np.hypot(*(np.std((f - observed) ** 2) / np.sqrt(n) for f in (a, b)))
     assert p.mean < 0 and p.apart()
+    assert p.se < unpaired / 2
     assert "2 SE, paired" in str(p)
 
 
