@@ -78,3 +78,13 @@ def test_threads2_takes_two_slots():
     assert robust.run_env("onednn_off")["TF_ENABLE_ONEDNN_OPTS"] == "0"
     assert robust.run_env("keras")["LESSONS_BACKEND"] == "keras"
     assert robust.run_env("baseline")["TF_CPP_MIN_LOG_LEVEL"] == "3"
+
+
+def test_a_perturbation_that_cannot_change_a_notebook_is_not_run(tmp_path):
+    plain = tmp_path / "plain.ipynb"
+    _write(plain, [new_code_cell("import numpy as np"), new_markdown_cell("Keras is not used here.")])
+    keras = tmp_path / "keras.ipynb"
+    _write(keras, [new_code_cell("import lessons_lib as ll\nbackend = ll.load_backend()")])
+    assert not robust.applies(plain, "keras") and not robust.applies(plain, "onednn_off")
+    assert robust.applies(plain, "seed+1") and robust.applies(plain, "threads2")
+    assert robust.applies(keras, "keras") and robust.applies(keras, "onednn_off")

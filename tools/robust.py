@@ -61,6 +61,13 @@ PERTURBATIONS: dict[str, dict[str, str]] = {
     "onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
     "keras": {BACKEND_VAR: "keras"},
 }
+# A perturbation that changes nothing a notebook runs repeats its baseline: it is left out for a
+# notebook whose code cells hold none of these (Keras only reaches a lesson through load_backend;
+# oneDNN only matters once TensorFlow is imported).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "keras": ("load_backend(",),
+    "onednn_off": ("tensorflow", "keras", "load_backend("),
+}
 BASE_ENV = {
     **QUIET_ENV,
     BACKEND_VAR: "torch",
@@ -129,6 +136,17 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def applies(path: Path, perturbation: str) -> bool:
+    """Whether ``perturbation`` can change what ``path`` runs (``NEEDS``); every other one does."""
+    needs = NEEDS.get(perturbation)
+    if not needs:
+        return True
+    import nbformat
+
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    return any(word in code for word in needs)
 
 
 def run_env(perturbation: str) -> dict[str, str]:
@@ -224,7 +242,7 @@ def sweep(
     budget = max(jobs, cores())
     # every notebook's baseline first (it carries the quoted-numbers check), then each perturbation;
     # strictly in order, so a two-thread run waits for two free slots instead of being overtaken
-    queue = [(p, name) for name in perturbations for p in paths]
+    queue = [(p, name) for name in perturbations for p in paths if applies(p, name)]
     results: dict[str, dict[str, Any]] = {p.name: {} for p in paths}
     running: dict[Any, int] = {}
     done, total, t0 = 0, len(queue), time.perf_counter()
@@ -282,7 +300,10 @@ def format_table(results: dict[str, dict[str, Any]], perturbations: list[str]) -
             unbacked = runs.get("baseline", {}).get("unbacked_numbers", [])
             row += f"{len(unbacked):>{len('unbacked numbers') + 2}}"
         lines.append(row)
-    lines.append("(failed cells per run; ERR: the run itself failed, e.g. a timeout)")
+    lines.append(
+        "(failed cells per run; ERR: the run itself failed, e.g. a timeout; -: not run, the "
+        "perturbation cannot change that notebook)"
+    )
     details = []
     for name, runs in results.items():
         by_cell: dict[tuple, list[str]] = {}
@@ -339,10 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         print("no notebooks found; pass --notebooks or run from the repository root", file=sys.stderr)
         return 2
     executed = args.executed or args.out.parent / "executed"
-    total_runs = len(paths) * len(args.perturbations)
+    total_runs = sum(applies(p, name) for p in paths for name in args.perturbations)
     print(
-        f"robustness sweep: {len(paths)} notebooks x {len(args.perturbations)} perturbations = "
-        f"{total_runs} runs, {args.jobs} at a time on {cores()} cores",
+        f"robustness sweep: {len(paths)} notebooks x {len(args.perturbations)} perturbations: "
+        f"{total_runs} runs (those that can change a notebook), {args.jobs} at a time on {cores()} cores",
         flush=True,
     )
     t0 = time.perf_counter()
