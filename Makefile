@@ -16,7 +16,7 @@ export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
-	bench-shared handout handout-repo hub-env hub-test test-pypi test-binder clean-pypi book
+	bench-shared handout handout-repo hub-env hub-test test-pypi pypi-envs test-binder clean-pypi book
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -31,6 +31,7 @@ help:
 	@echo "make test-learner   the slow learner tests: reference and wrong answers graded"
 	@echo "make test-grading   attacks on the grader, graded in sandboxes beside honest submissions"
 	@echo "make bench   run every notebook once; write build/bench.json and print the table"
+	@echo "            BENCH_ARGS=\"--cells 3\": also each notebook's 3 slowest cells (build/bench-cells.json)"
 	@echo "make robust  run every notebook under seed, thread and oneDNN changes; write build/robust.json"
 	@echo "make bench-shared   every notebook alone and beside busy processes; build/bench_shared.json"
 	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
@@ -113,8 +114,10 @@ unit: $(DEV_STAMP)
 notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
 
+# every file on its own core (pytest-xdist; --dist loadfile keeps a notebook's cells in one kernel, in order)
+XDIST = -n $(JOBS) --dist loadfile
 test: $(DEV_STAMP) lint kernel
-	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env
+	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval-lax --nbval-current-env
 
 # reference and wrong answers filled into the student copies, executed and graded (slow)
 test-learner: $(DEV_STAMP) kernel
@@ -126,7 +129,7 @@ test-grading: $(DEV_STAMP) kernel
 	$(BIN)/python -m pytest tests/test_grading_attacks.py tests/test_answer_leaks.py -m grading
 
 bench: $(DEV_STAMP)
-	$(BIN)/python -m tools.bench --out $(BUILD_DIR)/bench.json
+	$(BIN)/python -m tools.bench --out $(BUILD_DIR)/bench.json $(BENCH_ARGS)
 
 robust: $(DEV_STAMP)
 	$(BIN)/python -m tools.robust --jobs 2
@@ -156,12 +159,11 @@ hub-test: $(DEV_STAMP) kernel $(STUDENT_STAMP)
 # A learner's laptop, Binder and a hub image install from PyPI alone. These machines' pip config
 # (find-links /opt/wheels, a constraints file, local indexes) gives torch 2.13.0+cpu; PyPI gives
 # Linux the CUDA build with triton (another 3.7 GB, and the crash lessons_lib/_load_order.py
-# prevents). PYPI_ONLY drops that config. One env per Python in build/learner-X.Y: Binder's
-# install (binder/requirements.txt) plus the test tools; the one for binder/runtime.txt is also
-# the Binder/hub image's env (postBuild run in it), built once. PYPI_CLEAN=1 (CI) removes each env
-# after its tests (7.7 GB each).
-PYPI_ONLY := env -u PIP_FIND_LINKS -u PIP_CONSTRAINT -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL \
-	-u PIP_NO_INDEX PIP_CONFIG_FILE=/dev/null
+# prevents). tools/learner_env.py drops that config: pip resolves Binder's install
+# (binder/requirements.txt) as a learner's pip would, uv installs exactly those versions from its
+# cache (each wheel downloads once for every Python), then the test tools. One env per Python in
+# build/learner-X.Y; the one for binder/runtime.txt is also the Binder/hub image's env (postBuild
+# run in it). PYPI_CLEAN=1 (CI) removes each env after its tests (uv's cache keeps the wheels).
 LEARNER_PYTHONS ?= 3.11 3.12 3.13
 BINDER_PYTHON := $(patsubst python-%,%,$(shell cat binder/runtime.txt))
 LEARNER := build/learner
@@ -170,13 +172,15 @@ PYPI_CLEAN ?= 0
 FIND_PYTHON = for p in python$(1) $(wildcard $(HOME)/.pyenv/versions/$(1).*/bin/python$(1)); do \
 	$$p -c '' 2>/dev/null && { echo $$p; break; }; done
 
-$(LEARNER)-%/.installed: pyproject.toml binder/requirements.txt
+$(LEARNER)-%/.installed: pyproject.toml binder/requirements.txt tools/learner_env.py $(DEV_STAMP)
 	@py=$$($(call FIND_PYTHON,$*)); test -n "$$py" || { echo "Python $* not found: install it or \
-	drop it from LEARNER_PYTHONS"; exit 1; }; rm -rf $(@D); echo "$$py -m venv $(@D)"; $$py -m venv $(@D)
-	$(PYPI_ONLY) $(@D)/bin/python -m pip install -q -r binder/requirements.txt
-	$(PYPI_ONLY) $(@D)/bin/python -m pip install -q -e '.[test]'
+	drop it from LEARNER_PYTHONS"; exit 1; }; echo "learner env $(@D) ($$py)"; \
+	$(BIN)/python -m tools.learner_env --python $$py --env $(@D)
 	@$(@D)/bin/python -m pip list 2>/dev/null | grep -E '^(torch|triton|tensorflow) '; du -sh $(@D)
 	touch $@
+
+# Every learner env, built ahead (CI starts this first, in the background: it is network-bound)
+pypi-envs: $(foreach v,$(LEARNER_PYTHONS),$(LEARNER)-$(v)/.installed)
 
 BINDER_ENV := $(LEARNER)-$(BINDER_PYTHON)
 .PRECIOUS: $(LEARNER)-%/.installed
@@ -190,14 +194,14 @@ $(BINDER_ENV)/.postbuild: $(BINDER_ENV)/.installed binder/postBuild
 # Binder's Python: the import orders, every master and every untouched student copy
 test-pypi-$(BINDER_PYTHON): $(BINDER_ENV)/.postbuild
 	$(BINDER_ENV)/bin/python -m pytest tests/test_import_order.py
-	$(BINDER_ENV)/bin/python -m pytest tests/test_student_copies.py -m learner -k untouched
-	$(BINDER_ENV)/bin/python -m pytest --nbval-lax --nbval-current-env notebooks
+	$(BINDER_ENV)/bin/python -m pytest $(XDIST) tests/test_student_copies.py -m learner -k untouched
+	$(BINDER_ENV)/bin/python -m pytest $(XDIST) --nbval-lax --nbval-current-env notebooks
 	$(call CLEAN_AFTER,$(BINDER_PYTHON))
 
 # The other Pythons: the course kernel's config, then lessons 00-02 (both frameworks in one kernel)
 test-pypi-%: $(LEARNER)-%/.installed
 	$(LEARNER)-$*/bin/python -m tools.kernel
-	$(LEARNER)-$*/bin/python -m pytest --nbval-lax --nbval-current-env notebooks/0[0-2]_*.ipynb
+	$(LEARNER)-$*/bin/python -m pytest $(XDIST) --nbval-lax --nbval-current-env notebooks/0[0-2]_*.ipynb
 	$(call CLEAN_AFTER,$*)
 
 test-pypi: $(foreach v,$(LEARNER_PYTHONS),test-pypi-$(v))

@@ -1,6 +1,9 @@
 """Benchmark: run every notebook once, time it, collect what it ``record``-ed.
 
-``python -m tools.bench [notebooks...] [--out build/bench.json]``
+``python -m tools.bench [notebooks...] [--out build/bench.json] [--cells N]``
+
+``--cells N`` also prints each notebook's N slowest cells and writes every cell's seconds to
+``build/bench-cells.json`` (from nbclient's execution timestamps; bench.json keeps its format).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +20,43 @@ from tools import BUILD, lesson_notebooks
 from tools.execute import execute_notebook_recorded
 
 
+def cell_seconds(nb: Any) -> list[dict[str, Any]]:
+    """Each executed code cell's index, seconds (nbclient's timestamps) and first source line."""
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        begin, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell.cell_type != "code" or not (begin and end):
+            continue
+        seconds = (datetime.fromisoformat(end) - datetime.fromisoformat(begin)).total_seconds()
+        first = next((line for line in cell.source.splitlines() if line.strip()), "")
+        cells.append({"cell": index, "seconds": round(seconds, 2), "source": first[:70]})
+    return cells
+
+
 def run_notebook(path: Path, timeout: int = 900) -> dict[str, Any]:
-    """Execute one notebook in a fresh kernel; return its name, seconds and metrics."""
+    """Execute one notebook in a fresh kernel; return its name, seconds, metrics and cell times."""
     start = time.perf_counter()
-    error = None
+    error, cells = None, []
     try:
-        _, seconds, metrics = execute_notebook_recorded(path, timeout=timeout)
+        nb, seconds, metrics = execute_notebook_recorded(path, timeout=timeout)
+        cells = cell_seconds(nb)
     except Exception as exc:  # report it in the table, keep benchmarking the rest
         seconds, metrics = time.perf_counter() - start, {}
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200]}"
     row: dict[str, Any] = {"name": path.name, "seconds": round(seconds, 2), "metrics": metrics}
     if error:
         row["error"] = error
-    return row
+    return row | {"cells": cells}
+
+
+def format_slowest(rows: list[dict[str, Any]], n: int) -> str:
+    """Each notebook's ``n`` slowest cells, slowest first."""
+    lines = [f"{'notebook':<34} {'cell':>5} {'seconds':>8}  first line"]
+    for row in rows:
+        for c in sorted(row["cells"], key=lambda c: -c["seconds"])[:n]:
+            lines.append(f"{row['name']:<34} {c['cell']:>5} {c['seconds']:>8.1f}  {c['source']}")
+    return "\n".join(lines)
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
@@ -49,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--out", type=Path, default=BUILD / "bench.json")
+    parser.add_argument("--cells", type=int, default=0, help="print the N slowest cells per notebook")
     args = parser.parse_args(argv)
     paths = args.notebooks or lesson_notebooks("notebooks")
     if not paths:
@@ -59,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {path} ...", flush=True)
         rows.append(run_notebook(path))
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    cells = {r["name"]: r.pop("cells") for r in rows}
     args.out.write_text(json.dumps({"notebooks": rows}, indent=2) + "\n")
     print(format_table(rows))
+    if args.cells > 0:
+        (args.out.parent / "bench-cells.json").write_text(json.dumps(cells, indent=1) + "\n")
+        print("\n" + format_slowest([r | {"cells": cells[r["name"]]} for r in rows], args.cells))
     print(f"\nwritten to {args.out}")
     return 1 if any("error" in r for r in rows) else 0
 
