@@ -111,6 +111,7 @@ def test_tools() -> list[str]:
 
 def build(python: str, env: Path, requirements: Path) -> Path:
     """Create ``env`` with ``python`` and install the learner's resolution into it; its Python."""
+    env = env.absolute()  # uv writes the interpreter's path as given into every script's first line
     shutil.rmtree(env, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(env)], check=True)
     py = env / "bin" / "python"
