@@ -128,7 +128,7 @@ def test_binder_and_the_hub_image_install_the_course_with_its_hub_extra():
     assert runtime.startswith("python-")
     assert SpecifierSet(project["requires-python"]).contains(runtime.removeprefix("python-"))
     hub = " ".join(project["optional-dependencies"]["hub"])
-    assert "nbgitpuller" in hub and "jupyterhub" in hub  # values.yaml's postStart runs gitpuller
+    assert "nbgitpuller" in hub and "jupyterhub" in hub  # both hubs pull the course through nbgitpuller
 
 
 def test_a_learner_installs_only_what_the_lessons_need():
