@@ -7,6 +7,8 @@ does; ``schema_errors`` validates the result against the chart's schema, as ``he
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -31,6 +33,12 @@ def chart_dir(version: str = CHART_VERSION) -> Path:
     return folder
 
 
+@cache
+def _load(version: str, name: str) -> dict:
+    """One of the chart's YAML files, read once per run (the schema is 130 kB of YAML)."""
+    return yaml.safe_load((chart_dir(version) / name).read_text())
+
+
 def merge(defaults: dict, values: dict) -> dict:
     """``values`` over ``defaults`` as helm coalesces them: maps merge, a null deletes the key."""
     out = dict(defaults)
@@ -46,13 +54,11 @@ def merge(defaults: dict, values: dict) -> dict:
 
 def merged(values: dict, version: str = CHART_VERSION) -> dict:
     """The class's values merged with the chart's defaults: what the chart's templates see."""
-    defaults = yaml.safe_load((chart_dir(version) / "values.yaml").read_text())
-    return merge(defaults, values)
+    return merge(copy.deepcopy(_load(version, "values.yaml")), values)
 
 
 def schema_errors(values: dict, version: str = CHART_VERSION) -> list[str]:
     """Each way the merged values break the chart's schema, as ``path: message``; empty when valid."""
-    schema = yaml.safe_load((chart_dir(version) / "values.schema.yaml").read_text())
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.Draft7Validator(_load(version, "values.schema.yaml"))
     errors = sorted(validator.iter_errors(merged(values, version)), key=lambda e: list(e.path))
     return [f"{'.'.join(str(p) for p in e.path) or '(top)'}: {e.message}" for e in errors]

@@ -6,7 +6,8 @@
 2. starts JupyterHub on 127.0.0.1 with the course's own ``hub/jupyterhub_config.py``, overridden
    only where a test must differ (a test authenticator, ``SimpleLocalProcessSpawner`` with homes in a
    temporary folder, the repo's local path);
-3. through the hub's REST API creates N learners and starts their servers at once;
+3. names N learners as the class (HUB_ALLOWED_USERS) and, through the hub's REST API, starts their
+   servers at once;
 4. in every server pulls the course with nbgitpuller and runs each lesson's student copy cell by
    cell through the kernel API (REST + websocket), as JupyterLab would;
 5. samples each learner's memory (server + kernel) while it runs;
@@ -138,8 +139,11 @@ class Hub:
 
 
 async def start_server(hub: Hub, user: str, timeout: float = 300) -> float:
-    """Create ``user``, start their server, return the seconds until it is ready."""
-    await hub.call("POST", f"/hub/api/users/{user}")
+    """Start ``user``'s server, return the seconds until it is ready.
+
+    The hub created the learner at start-up: the course's config lets in only the users it names
+    (HUB_ALLOWED_USERS), and JupyterHub adds those to its database.
+    """
     t0 = time.perf_counter()
     await hub.call("POST", f"/hub/api/users/{user}/server")
     while time.perf_counter() - t0 < timeout:
