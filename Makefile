@@ -16,7 +16,8 @@ export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
-	bench-shared handout handout-repo hub-env hub-test test-pypi pypi-envs test-binder clean-pypi book
+	bench-shared handout handout-repo hub-env hub-test hub-values test-pypi pypi-envs test-binder test-mounted-home \
+	clean-pypi book
 
 help:
 	@echo "make lab     open the workbook (student copies) in JupyterLab; creates .venv on first use"
@@ -38,9 +39,12 @@ help:
 	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
 	@echo "make hub-env        a one-machine hub's install: the course, its [hub] extra (JupyterHub, nbgitpuller), the kernel"
 	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons; build/hub_load.json"
+	@echo "make hub-values IMAGE=... COURSE_REPO=... HUB_URL=... ADMINS=... ALLOWED=... CHART=4.4.0"
+	@echo "                    the Kubernetes values from the class's names, checked: build/hub/values.yaml"
 	@echo "make test-pypi      the learner's install (PyPI only) on Python $(LEARNER_PYTHONS): every notebook on"
 	@echo "                    $(BINDER_PYTHON) (masters and untouched student copies), 00-02 on the others"
 	@echo "make test-binder    the Binder/hub image's environment (binder/, PyPI only, postBuild): 00-02"
+	@echo "make test-mounted-home   that environment with an empty home mounted over it, as a hub's pod: 00"
 	@echo "make book    the course as a website in build/book/ (lessons executed, outputs cached)"
 
 $(STAMP): pyproject.toml
@@ -155,6 +159,13 @@ hub-test: $(DEV_STAMP) kernel $(STUDENT_STAMP)
 	@command -v configurable-http-proxy >/dev/null || $(MAKE) --no-print-directory $(CHP)
 	$(BIN)/python -m tools.hub_load --users $(HUB_USERS)
 
+# The class's names, in one place: the Kubernetes values (hub/values.yaml filled in), refused when a
+# name is a placeholder, anyone could log in, or the chart's schema (hub/z2jh-CHART/) rejects them.
+CHART ?= 4.4.0
+hub-values: $(STAMP)
+	$(BIN)/python -m tools.hub_values --image "$(IMAGE)" --course-repo "$(COURSE_REPO)" --hub-url "$(HUB_URL)" \
+		--admins "$(ADMINS)" --allowed "$(ALLOWED)" --chart "$(CHART)" --out $(BUILD_DIR)/hub/values.yaml
+
 # ---------------------------------------------------------------- the learner's install (issue 22)
 # A learner's laptop, Binder and a hub image install from PyPI alone. These machines' pip config
 # (find-links /opt/wheels, a constraints file, local indexes) gives torch 2.13.0+cpu; PyPI gives
@@ -191,9 +202,15 @@ $(BINDER_ENV)/.postbuild: $(BINDER_ENV)/.installed binder/postBuild
 	PATH=$(abspath $(@D))/bin:$$PATH LESSONS_BUILD=$(@D)/course bash binder/postBuild
 	touch $@
 
+# The hub's pod: the Binder env with an empty folder mounted over the one it was installed from
+# (bubblewrap), nbgitpuller pulling the learner repo into it, lesson 00 on the course kernel
+test-mounted-home: $(BINDER_ENV)/.postbuild
+	BINDER_ENV=$(abspath $(BINDER_ENV)) $(BINDER_ENV)/bin/python -m pytest tests/test_mounted_home.py
+
 # Binder's Python: the import orders, every master and every untouched student copy
 test-pypi-$(BINDER_PYTHON): $(BINDER_ENV)/.postbuild
 	$(BINDER_ENV)/bin/python -m pytest tests/test_import_order.py
+	BINDER_ENV=$(abspath $(BINDER_ENV)) $(BINDER_ENV)/bin/python -m pytest tests/test_mounted_home.py
 	$(BINDER_ENV)/bin/python -m pytest $(XDIST) tests/test_student_copies.py -m learner -k untouched
 	$(BINDER_ENV)/bin/python -m pytest $(XDIST) --nbval-lax --nbval-current-env notebooks
 	$(call CLEAN_AFTER,$(BINDER_PYTHON))

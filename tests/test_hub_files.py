@@ -5,6 +5,7 @@ files it and an instructor rely on agree with each other.
 """
 
 import json
+import logging
 import re
 import tomllib
 from pathlib import Path
@@ -16,9 +17,16 @@ from packaging.specifiers import SpecifierSet
 from traitlets.config import Config
 
 from lessons_lib.seeding import THREAD_ENV
-from tools import bench_shared, handout, hub_load
+from tools import bench_shared, handout, hub_sizing, hub_values
 
 ROOT = Path(__file__).resolve().parents[1]
+CLASS_NAMES = {
+    "IMAGE": "ghcr.io/uni-x/forecasting-failures:2026.11",
+    "COURSE_REPO": "https://github.com/uni-x/ff-learner",
+    "HUB_URL": "https://hub.uni-x.de",
+    "ADMINS": "teach",
+    "ALLOWED": "uni-x:ff-2026",
+}
 
 
 def _hub_config(monkeypatch, **env) -> Config:
@@ -72,13 +80,34 @@ def test_single_machine_hub_starts_learners_in_the_course(monkeypatch):
 
 
 def test_both_hub_recipes_give_learners_the_same_settings(monkeypatch):
-    c = _hub_config(monkeypatch)
-    values = yaml.safe_load((ROOT / "hub" / "values.yaml").read_text())["singleuser"]
+    c = _hub_config(monkeypatch, COURSE_REPO="https://github.com/uni-x/ff-learner")
+    values = yaml.safe_load(hub_values.render(CLASS_NAMES))["singleuser"]
     assert values["extraEnv"] == dict(c.Spawner.environment)
     assert values["memory"]["limit"] == c.Spawner.mem_limit
     assert values["memory"]["guarantee"] == c.Spawner.mem_guarantee
     assert float(values["cpu"]["limit"]) == c.Spawner.cpu_limit
-    assert values["lifecycleHooks"]["postStart"]["exec"]["command"][0] == "gitpuller"
+    assert float(values["cpu"]["guarantee"]) == c.Spawner.cpu_guarantee
+    # both pull the learner repo through nbgitpuller's URL: a failed pull is a message, not a dead pod
+    assert values["defaultUrl"] == c.Spawner.default_url
+    assert "lifecycleHooks" not in values
+
+
+def test_single_machine_hub_lets_no_one_in_unless_told(monkeypatch):
+    c = _hub_config(monkeypatch)
+    assert c.Authenticator.allow_all is False
+    assert not c.Authenticator.allowed_users and not c.LocalAuthenticator.allowed_groups
+    env = {"HUB_ALLOWED_USERS": "ann, bo", "HUB_ALLOWED_GROUPS": "ff-class", "HUB_ADMINS": "teach"}
+    c = _hub_config(monkeypatch, **env)
+    assert c.Authenticator.allowed_users == {"ann", "bo"}
+    assert c.LocalAuthenticator.allowed_groups == {"ff-class"}
+    assert c.Authenticator.admin_users == {"teach"} and c.Authenticator.allow_all is False
+    assert _hub_config(monkeypatch, HUB_ALLOW_ALL="1").Authenticator.allow_all is True
+
+
+def test_single_machine_hub_warns_when_everyone_is_let_in(monkeypatch, caplog):
+    with caplog.at_level(logging.WARNING, logger="JupyterHub"):
+        _hub_config(monkeypatch, HUB_ALLOW_ALL="1")
+    assert "HUB_ALLOW_ALL=1: every user who can log in here" in caplog.text
 
 
 def _project() -> dict:
@@ -91,13 +120,15 @@ def test_binder_and_the_hub_image_install_the_course_with_its_hub_extra():
         for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert req == ["-e .[hub]"]  # the one dependency list, and what a hub's single-user image needs
+    # the one dependency list, and what a hub's single-user image needs; not editable: a hub mounts
+    # each learner's home over the folder an editable install points to (tests/test_mounted_home.py)
+    assert req == [".[hub]"]
     project = _project()
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
     assert runtime.startswith("python-")
     assert SpecifierSet(project["requires-python"]).contains(runtime.removeprefix("python-"))
     hub = " ".join(project["optional-dependencies"]["hub"])
-    assert "nbgitpuller" in hub and "jupyterhub" in hub  # values.yaml's postStart runs gitpuller
+    assert "nbgitpuller" in hub and "jupyterhub" in hub  # both hubs pull the course through nbgitpuller
 
 
 def test_a_learner_installs_only_what_the_lessons_need():
@@ -118,12 +149,17 @@ def test_make_test_pypi_tries_every_python_the_project_admits():
     assert tried == admitted
 
 
-def test_sizing_takes_the_tighter_of_memory_and_cpu():
-    result = {"rows": [{"peak_mb": 1024}, {"peak_mb": 2048}]}
-    size = hub_load.sizing(result, cores=16, memory_gb=64, learners=200)
-    assert size["learners_per_node_memory"] == 28  # 57.6 GB / 2 GB
-    assert size["learners_per_node_cpu"] == 32
-    assert size["learners_per_node"] == 28 and size["nodes_for_200"] == 8
+def test_sizing_reserves_the_measured_peak_with_headroom_on_the_allocatable_share():
+    result = {"rows": [{"peak_mb": 1400}, {"peak_mb": 1483}]}  # the largest peak the guide quotes
+    size = hub_sizing.sizing(result, learners=200, nodes=((16, 64), (16, 128)))
+    assert size["memory_guarantee_gb"] == 2.0  # 1.45 GB * 1.25 = 1.81, rounded up to 0.5 GB
+    assert size["nodes"][0] == {"node": "16 cores / 64 GB", "by_memory": 28, "by_cpu": 28,
+                                "learners_per_node": 28, "nodes_for_200": 8}  # 57.6 GB / 2; 14.4 / 0.5
+    assert size["nodes"][1]["learners_per_node"] == 28  # more memory: CPU decides
+    # what both hub recipes reserve is what the measurement gives
+    values = yaml.safe_load((ROOT / "hub" / "values.yaml").read_text())["singleuser"]
+    assert values["memory"]["guarantee"] == f"{size['memory_guarantee_gb']:g}G"
+    assert values["cpu"]["guarantee"] == size["cpu_guarantee"]
 
 
 def test_bench_shared_keeps_earlier_rows_and_marks_stopped_runs(tmp_path):

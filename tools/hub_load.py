@@ -6,7 +6,8 @@
 2. starts JupyterHub on 127.0.0.1 with the course's own ``hub/jupyterhub_config.py``, overridden
    only where a test must differ (a test authenticator, ``SimpleLocalProcessSpawner`` with homes in a
    temporary folder, the repo's local path);
-3. through the hub's REST API creates N learners and starts their servers at once;
+3. names N learners as the class (HUB_ALLOWED_USERS) and, through the hub's REST API, starts their
+   servers at once;
 4. in every server pulls the course with nbgitpuller and runs each lesson's student copy cell by
    cell through the kernel API (REST + websocket), as JupyterLab would;
 5. samples each learner's memory (server + kernel) while it runs;
@@ -38,6 +39,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from tools import BUILD, ROOT
+from tools.hub_sizing import sizing
+from tools.hub_sizing import table as sizing_table
 from tools.kernel import KERNEL_NAME
 
 HUB_BUILD = (ROOT / BUILD).resolve()  # absolute: the hub runs elsewhere
@@ -136,8 +139,11 @@ class Hub:
 
 
 async def start_server(hub: Hub, user: str, timeout: float = 300) -> float:
-    """Create ``user``, start their server, return the seconds until it is ready."""
-    await hub.call("POST", f"/hub/api/users/{user}")
+    """Start ``user``'s server, return the seconds until it is ready.
+
+    The hub created the learner at start-up: the course's config lets in only the users it names
+    (HUB_ALLOWED_USERS), and JupyterHub adds those to its database.
+    """
     t0 = time.perf_counter()
     await hub.call("POST", f"/hub/api/users/{user}/server")
     while time.perf_counter() - t0 < timeout:
@@ -252,12 +258,14 @@ async def load_test(users: int, lessons: list[str], timeout: float, workdir: Pat
     port, token = _free_port(), secrets.token_hex(16)
     cfg = write_config(workdir, repo, port, token)
     log = open(workdir / "hub.log", "wb")
-    env = {**os.environ, "HUB_SPAWNER": "simple"}
+    names = [f"learner{i + 1}" for i in range(users)]
+    # the course's config allows no one by default: the test names its learners, as an instructor would
+    env = {**os.environ, "HUB_SPAWNER": "simple", "HUB_ALLOWED_USERS": ",".join(names),
+           "COURSE_REPO": str(repo)}
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(cfg)],
         cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env,
     )
-    names = [f"learner{i + 1}" for i in range(users)]
     peaks: dict[str, float] = {}
     result: dict = {"users": users, "lessons": lessons, "cpu_count": os.cpu_count()}
     hub = Hub(port, token)
@@ -306,27 +314,6 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
-def sizing(result: dict, cores: int = 16, memory_gb: int = 64, learners: int = 200) -> dict:
-    """Learners per node and nodes for a class, from the measured memory peak.
-
-    Memory: 90% of the node over the largest learner's peak. CPU: each kernel uses one math thread,
-    so when a whole class presses "Run all" at once a node runs ``learners / cores`` cells per core;
-    allowing a lesson to take at most twice its time alone gives ``2 * cores`` learners per node.
-    """
-    peak = max(r["peak_mb"] for r in result["rows"]) / 1024
-    by_memory = int(memory_gb * 0.9 // peak)
-    by_cpu = 2 * cores
-    per_node = max(1, min(by_memory, by_cpu))
-    return {
-        "node": f"{cores} cores / {memory_gb} GB",
-        "peak_gb_per_learner": round(peak, 2),
-        "learners_per_node_memory": by_memory,
-        "learners_per_node_cpu": by_cpu,
-        "learners_per_node": per_node,
-        f"nodes_for_{learners}": -(-learners // per_node),
-    }
-
-
 def table(result: dict) -> str:
     """The learners' rows as a markdown table: seconds to ready, seconds per lesson, peak memory."""
     lessons = result["lessons"]
@@ -363,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(table(result))
     print(f"all {args.users} learners together: {result['wall_s']} s on {result['cpu_count']} cores")
-    print("sizing:", json.dumps(result["sizing"]))
+    print(sizing_table(result["sizing"]))
     if result["left_running"]:
         print("left running:", result["left_running"])
         return 1

@@ -1,0 +1,126 @@
+"""The class's Kubernetes values against the chart they are deployed with (z2jh, hub/z2jh-4.4.0/).
+
+The values ``make hub-values`` writes, merged with the chart's defaults as helm merges them, must
+validate against the chart's own schema and pass the refusals of ``tools.hub_check``; the values this
+repository shipped before (no authenticator: the chart's ``dummy``) must be refused.
+"""
+
+import re
+
+import pytest
+import yaml
+
+from tools import ROOT, hub_chart, hub_check, hub_values
+
+CLASS = {
+    "IMAGE": "ghcr.io/uni-x/forecasting-failures:2026.11",
+    "COURSE_REPO": "https://github.com/uni-x/ff-learner",
+    "HUB_URL": "https://hub.uni-x.de",
+    "ADMINS": "teach1,teach2",
+    "ALLOWED": "uni-x:ff-2026",
+}
+# What hub/values.yaml held before issue 34: no authenticator, a postStart pull, placeholders.
+SHIPPED_BEFORE = {
+    "singleuser": {
+        "image": {"name": "ghcr.io/your-org/forecasting-failures", "tag": "2026.11"},
+        "lifecycleHooks": {"postStart": {"exec": {"command": [
+            "gitpuller", "https://github.com/your-org/forecasting-failures-learner", "main",
+            "forecasting-failures",
+        ]}}},
+        "defaultUrl": "/lab/tree/forecasting-failures",
+    },
+    "hub": {"config": {"JupyterHub": {"admin_access": True}}},
+}
+
+
+@pytest.fixture(scope="module")
+def values() -> dict:
+    return yaml.safe_load(hub_values.render(CLASS))
+
+
+def test_the_written_values_validate_against_the_charts_schema(values):
+    full = hub_chart.merged(values)
+    assert hub_chart.schema_errors(values) == []
+    print(f"chart {hub_chart.CHART_VERSION}: the merged values validate ({len(full)} top-level keys)")
+    assert full["hub"]["config"]["JupyterHub"] == {"authenticator_class": "github"}  # admin_access gone
+    assert full["singleuser"]["image"] == {"name": "ghcr.io/uni-x/forecasting-failures", "tag": "2026.11",
+                                           "pullPolicy": None, "pullSecrets": []}
+    assert hub_check.problems(values) == []
+
+
+def test_the_schema_catches_a_wrong_value(values):
+    values["singleuser"]["cpu"]["guarantee"] = "half"
+    values["singleuser"]["memroy"] = {"limit": "3G"}
+    errors = hub_chart.schema_errors(values)
+    assert any(e.startswith("singleuser.cpu.guarantee: 'half' is not of type") for e in errors), errors
+    assert any("'memroy' was unexpected" in e for e in errors), errors
+
+
+def test_helm_merges_maps_replaces_lists_and_drops_nulls():
+    defaults = {"a": {"x": 1, "y": 2}, "b": [1, 2], "c": 3}
+    result = hub_chart.merge(defaults, {"a": {"y": None, "z": 4}, "b": [9]})
+    assert result == {"a": {"x": 1, "z": 4}, "b": [9], "c": 3}
+    assert defaults == {"a": {"x": 1, "y": 2}, "b": [1, 2], "c": 3}
+
+
+def test_the_values_shipped_before_are_refused():
+    found = hub_check.problems(SHIPPED_BEFORE)
+    expected = ("hub.config.JupyterHub.authenticator_class is 'dummy'", "admin_users names no one",
+                "names who may log in", "postStart runs gitpuller",
+                "singleuser.image.name is 'ghcr.io/your-org")
+    for setting in expected:
+        assert any(setting in line for line in found), (setting, found)
+
+
+@pytest.mark.parametrize(
+    "change, setting",
+    [
+        ({"JupyterHub": {"authenticator_class": "dummy"}}, "authenticator_class is 'dummy'"),
+        ({"JupyterHub": {"authenticator_class": "tmp"}}, "authenticator_class is 'tmp'"),
+        ({"Authenticator": {"allow_all": True}}, "hub.config.Authenticator.allow_all is true"),
+        ({"GitHubOAuthenticator": {"allow_all": True}}, "hub.config.GitHubOAuthenticator.allow_all is true"),
+        ({"Authenticator": {"admin_users": []}}, "admin_users names no one"),
+        ({"GitHubOAuthenticator": {"allowed_organizations": []}}, "names who may log in"),
+    ],
+)
+def test_an_open_or_unnamed_class_is_refused(values, change, setting):
+    refused = hub_chart.merge(values, {"hub": {"config": change}})
+    assert any(setting in line for line in hub_check.problems(refused))
+
+
+def test_lti_names_the_class_by_its_tool_registration(values):
+    lti = {"JupyterHub": {"authenticator_class": "lti13"}, "GitHubOAuthenticator": None,
+           "LTI13Authenticator": {"issuer": "https://canvas.uni-x.de", "client_id": ["10000000001"]}}
+    assert hub_check.problems(hub_chart.merge(values, {"hub": {"config": lti}})) == []
+
+
+def test_make_hub_values_refuses_placeholders_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "values.yaml"
+    names = ["--image", "ghcr.io/your-org/forecasting-failures:2026.11", "--course-repo",
+             "https://github.com/you/ff-learner", "--hub-url", CLASS["HUB_URL"], "--admins", "teach"]
+    assert hub_values.main([*names, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    print(err)
+    assert "IMAGE='ghcr.io/your-org/forecasting-failures:2026.11' is a placeholder" in err
+    assert "COURSE_REPO='https://github.com/you/ff-learner' is a placeholder" in err
+    assert "ALLOWED is empty" in err and not out.exists()
+    assert hub_values.main([*names[:4], "--course-repo", CLASS["COURSE_REPO"], "--hub-url", CLASS["HUB_URL"],
+                            "--admins", "teach", "--allowed", "uni-x", "--out", str(out)]) == 1
+    assert "IMAGE='ghcr.io/your-org" in capsys.readouterr().err
+
+
+def test_make_hub_values_writes_checked_values_and_pins_the_chart(tmp_path, capsys):
+    out = tmp_path / "values.yaml"
+    args = [f"--{k.lower().replace('_', '-')}={v}" for k, v in CLASS.items()]
+    assert hub_values.main([*args, "--chart", "4.4.0", "--out", str(out)]) == 0
+    assert "--version 4.4.0" in capsys.readouterr().out
+    assert hub_check.main([str(out)]) == 0
+    with pytest.raises(SystemExit, match="CHART=9.9.9: no schema of that chart version"):
+        hub_values.main([*args, "--chart", "9.9.9", "--out", str(out)])
+
+
+def test_every_helm_command_the_guides_give_pins_the_chart_version():
+    for path in (ROOT / "docs" / "instructors.md", ROOT / "hub" / "values.yaml"):
+        commands = re.findall(r"helm upgrade[^\n]*", path.read_text())
+        pinned = [c for c in commands if f"--version {hub_chart.CHART_VERSION}" in c]
+        assert commands and pinned == commands, (path, commands)
