@@ -1,0 +1,59 @@
+"""Sphinx extension of the book: every figure a lesson draws gets its description as alt text.
+
+A figure's output in the executed notebook carries, beside its PNG, a ``text/plain`` that
+``lessons_lib.alt_text`` composed from the figure's titles, labels, legend and data. myst-nb
+writes the PNG under its SHA-256 and takes alt text only from cell metadata, which is written
+before the lesson runs; so once a lesson page is read (and run), this extension gives each
+image node whose file is an output's PNG that output's text. An image left without one keeps
+no alt text, and tests/test_book.py fails on it.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from docutils import nodes
+
+# matplotlib's own text for a figure ("<Figure size 900x300 with 1 Axes>") describes nothing
+_UNDESCRIBED = "<Figure size"
+_IMAGES = ("image/png", "image/jpeg")
+
+
+def descriptions(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """SHA-256 of each image output (as myst-nb names its file) -> the output's text description."""
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            text = data.get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            if not text.strip() or text.startswith(_UNDESCRIBED):
+                continue
+            for mime in _IMAGES:
+                if mime in data:
+                    digest = hashlib.sha256(binascii.a2b_base64("".join(data[mime]))).hexdigest()
+                    found[digest] = " ".join(text.split())
+    return found
+
+
+def add_alt_text(app: Any, doctree: nodes.document) -> None:
+    """Set the alt text of each notebook image of the page just read (Sphinx ``doctree-read``)."""
+    folder = getattr(getattr(app.env, "mystnb_config", None), "output_folder", None)
+    executed = Path(folder or "") / f"{app.env.docname}.ipynb"
+    if not folder or not executed.exists():
+        return
+    known = descriptions(nbformat.read(executed, as_version=4))
+    for image in doctree.findall(nodes.image):
+        text = known.get(Path(image["uri"]).stem)
+        if text and not image.get("alt"):
+            image["alt"] = text
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Register the handler; safe to run in parallel (it reads one page's own files)."""
+    app.connect("doctree-read", add_alt_text)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
