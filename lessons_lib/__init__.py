@@ -3,15 +3,13 @@
 NumPy only: importing it never imports TensorFlow or PyTorch. Framework code lives in the
 backends ``lessons_lib.torch_models`` and ``lessons_lib.keras_models``: ``ll.load_backend(name)``
 returns one, and both follow the contract in ``lessons_lib.backends``. Plots: ``lessons_lib.plots``;
-in a notebook every figure's text is its description (``lessons_lib.alt_text``), which the book
-uses as the figure's alt text.
+a figure in words: ``lessons_lib.alt_text``.
 
 """
 
 from . import _tf_quiet  # noqa: F401  (first: TensorFlow reads its log level at import)
 from ._checks import NotFittedError, check_same_shape
 from ._load_order import guard as _guard
-from .alt_text import register as _describe_figures
 from .backends import load_backend
 from .baselines import LinearAR, Mean, Naive, SeasonalNaive, mean_forecast, naive_forecast, seasonal_naive
 from .diagnose import Report, diagnose
@@ -28,7 +26,6 @@ from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, 
 
 # Nothing above loads a framework; from here on TensorFlow and PyTorch's triton load in any order.
 _guard()
-_describe_figures()  # in IPython only; by name, so matplotlib is not imported here
 
 __all__ = [
     "Fold",

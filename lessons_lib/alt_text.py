@@ -2,9 +2,10 @@
 
 A learner who cannot see a plot should still learn what it shows: the axes, the curves (with the
 range each spans, so a flat forecast reads as flat) and, through its title, the point it makes.
-``describe(fig)`` writes that text; ``register()`` makes it the ``text/plain`` of every figure a
-notebook shows (IPython's documented ``for_type_by_name``, as ``check_display`` does), so the
-text travels with the figure's output: the book uses it as the image's alt text
+``describe(fig)`` writes that text; ``register()`` (or ``%load_ext lessons_lib.alt_text``)
+makes it the ``text/plain`` of every figure a notebook shows (IPython's documented
+``for_type_by_name``, as ``check_display`` does), so the text travels with the figure's output:
+the book runs each lesson with it and uses the text as the image's alt text
 (``tools/book_alt.py``). Registered by name, so importing this module imports neither matplotlib
 nor IPython.
 """
@@ -145,8 +146,22 @@ def _plain(fig: Any, printer: Any, cycle: bool) -> None:
     printer.text(describe(fig))
 
 
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext lessons_lib.alt_text``: inline figures, each with its description as its text.
+
+    The inline backend first: switching it on clears every printer of ``Figure`` (IPython's
+    ``select_figure_formats``), so one registered before would be lost. The book's lesson pages
+    start with this line (a hidden cell).
+    """
+    ipython.run_line_magic("matplotlib", "inline")
+    register(ipython)
+
+
 def register(shell: Any = None) -> bool:
-    """Make ``describe(fig)`` the text of every figure this IPython shell shows; False outside IPython."""
+    """Make ``describe(fig)`` the text of every figure this IPython shell shows; False outside IPython.
+
+    Call it once matplotlib's inline backend is on (``load_ipython_extension`` does both).
+    """
     if shell is None:
         ipython = sys.modules.get("IPython")
         shell = ipython.get_ipython() if ipython is not None else None

@@ -313,8 +313,9 @@ def test_class_report_in_a_real_browser(browser, synthetic_class):
         assert page.evaluate("() => document.scripts.length") == 0
         assert page.get_by_role("heading", name="The class's misconceptions").is_visible()
         assert page.get_by_text("05_sliding_window_lab", exact=True).first.is_visible()
+        start = time.time()
         violations = axe_scan.scan(page)  # injected after the check that the report runs no script
-        print(axe_scan.line("class report", violations))
+        print(axe_scan.line("class report", violations) + f" ({time.time() - start:.1f} s)")
     finally:
         page.close()
     assert not violations, "the class report fails axe:\n" + axe_scan.details(violations)

@@ -36,6 +36,7 @@ LEARNER_REPO = os.environ.get("BOOK_LEARNER_REPO", "")  # e.g. https://github.co
 BINDER_REPO = os.environ.get("BOOK_BINDER_REPO", "")  # e.g. you/forecasting-failures
 SKIP_TAG = "skip-execution"  # nbclient leaves such cells unexecuted
 HIDE_TAG = "remove-cell"  # myst-nb runs such cells and leaves them off the page
+DESCRIBE_FIGURES = "%load_ext lessons_lib.alt_text"  # the hidden first cell of every lesson page
 
 
 @dataclass
@@ -220,8 +221,9 @@ def _tag(cell, tag: str) -> None:
 
 
 def lesson_page(lesson: Lesson, student: Path) -> nbformat.NotebookNode:
-    """The student copy with its lesson card after the title cell; its export cell left unrun and
-    otter's set-up cell run but not shown."""
+    """The student copy with its lesson card after the title cell; its export cell left unrun;
+    otter's set-up cell, and a first cell that makes each figure's text its description, run but
+    not shown."""
     nb = nbformat.read(student, as_version=4)
     problems = copies.leaks(nb)
     if problems:
@@ -235,6 +237,8 @@ def lesson_page(lesson: Lesson, student: Path) -> nbformat.NotebookNode:
             _tag(cell, SKIP_TAG)
         if is_otter_setup(cell):
             _tag(cell, HIDE_TAG)
+    # each figure's text/plain becomes its description: tools/book_alt.py makes it the alt text
+    nb.cells.insert(0, nbformat.v4.new_code_cell(DESCRIBE_FIGURES, metadata={"tags": [HIDE_TAG]}))
     for cell in nb.cells:
         if "id" in cell:
             del cell["id"]
