@@ -147,14 +147,21 @@ def _plain(fig: Any, printer: Any, cycle: bool) -> None:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext lessons_lib.alt_text``: inline figures, each with its description as its text.
+    """``%load_ext lessons_lib.alt_text``: inline figures, each with its description as its text
+    and as the ``alt`` of its PNG's metadata.
 
     The inline backend first: switching it on clears every printer of ``Figure`` (IPython's
-    ``select_figure_formats``), so one registered before would be lost. The book's lesson pages
-    start with this line (a hidden cell).
+    ``select_figure_formats``), so one registered before would be lost. ``alt`` in an image's
+    output metadata is where ``IPython.display.Image(alt=...)`` puts it and nbconvert reads it
+    (JupyterLab 4 does not yet). The book's lesson pages start with this line (a hidden cell).
     """
+    from matplotlib.figure import Figure
+
     ipython.run_line_magic("matplotlib", "inline")
     register(ipython)
+    png = ipython.display_formatter.formatters["image/png"]
+    draw = png.lookup_by_type(Figure)
+    png.for_type(Figure, lambda fig: (draw(fig), {"alt": describe(fig)}))
 
 
 def register(shell: Any = None) -> bool:

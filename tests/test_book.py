@@ -262,6 +262,27 @@ def test_the_alt_text_check_rejects_what_describes_nothing():
     assert is_description("Line chart titled “Training loss”. X axis: epoch, 1 to 40. 2 curves.")
 
 
+def test_a_figures_alt_text_is_what_its_output_says_it_shows():
+    """tools.book_alt: the PNG's ``alt`` metadata first, else the output's text; matplotlib's
+    ``<Figure size ...>`` says nothing; keyed by the SHA-256 that myst-nb names the file by."""
+    import base64
+    import hashlib
+
+    from tools import book_alt
+
+    pngs = [base64.b64encode(bytes([i]) * 20).decode() for i in range(3)]
+    outputs = [
+        nbformat.v4.new_output("display_data", {"image/png": pngs[0], "text/plain": "Line chart of y."},
+                               metadata={"image/png": {"alt": "Bar chart titled “Scores”. 2 bars."}}),
+        nbformat.v4.new_output("display_data", {"image/png": pngs[1], "text/plain": "Line chart of y."}),
+        nbformat.v4.new_output("display_data", {"image/png": pngs[2], "text/plain": "<Figure size 9x3>"}),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()", outputs=outputs)])
+    key = [hashlib.sha256(base64.b64decode(p)).hexdigest() for p in pngs]
+    assert book_alt.descriptions(nb) == {key[0]: "Bar chart titled “Scores”. 2 bars.",
+                                         key[1]: "Line chart of y."}
+
+
 @needs_book
 def test_every_figure_is_described():
     """Every image on every page has alt text that says what it shows (lessons_lib.alt_text)."""

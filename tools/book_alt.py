@@ -1,7 +1,8 @@
 """Sphinx extension of the book: every figure a lesson draws gets its description as alt text.
 
-A figure's output in the executed notebook carries, beside its PNG, a ``text/plain`` that
-``lessons_lib.alt_text`` composed from the figure's titles, labels, legend and data. myst-nb
+A figure's output in the executed notebook carries, beside its PNG, a description that
+``lessons_lib.alt_text`` composed from the figure's titles, labels, legend and data: as the
+PNG's ``alt`` metadata (where ``IPython.display.Image(alt=...)`` puts it) and as its ``text/plain``. myst-nb
 writes the PNG under its SHA-256 and takes alt text only from cell metadata, which is written
 before the lesson runs; so once a lesson page is read (and run), this extension gives each
 image node whose file is an output's PNG that output's text. An image left without one keeps
@@ -23,20 +24,23 @@ _UNDESCRIBED = "<Figure size"
 _IMAGES = ("image/png", "image/jpeg")
 
 
+def _said(out: dict, mime: str) -> str:
+    """The image's ``alt`` from its output metadata, else the output's text, else ""."""
+    text = out.get("metadata", {}).get(mime, {}).get("alt") or out.get("data", {}).get("text/plain", "")
+    text = " ".join(("".join(text) if isinstance(text, list) else str(text)).split())
+    return "" if text.startswith(_UNDESCRIBED) else text
+
+
 def descriptions(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """SHA-256 of each image output (as myst-nb names its file) -> the output's text description."""
+    """SHA-256 of each image output (as myst-nb names its file) -> what the output says it shows."""
     found = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            text = data.get("text/plain", "")
-            text = "".join(text) if isinstance(text, list) else text
-            if not text.strip() or text.startswith(_UNDESCRIBED):
-                continue
-            for mime in _IMAGES:
-                if mime in data:
-                    digest = hashlib.sha256(binascii.a2b_base64("".join(data[mime]))).hexdigest()
-                    found[digest] = " ".join(text.split())
+            for mime in (m for m in _IMAGES if m in out.get("data", {})):
+                text = _said(out, mime)
+                if text:
+                    digest = hashlib.sha256(binascii.a2b_base64("".join(out["data"][mime]))).hexdigest()
+                    found[digest] = text
     return found
 
 
