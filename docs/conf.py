@@ -47,7 +47,8 @@ html_theme_options = {
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
-html_static_path = ["_static"]
+html_static_path = ["_static"]  # the book's MathJax (copied in by tools/book.py) and book.css
+html_css_files = ["book.css"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

@@ -13,8 +13,10 @@ import pytest
 
 from tools import npm_assets
 
-# WCAG 2.0, 2.1 and 2.2, levels A and AA (axe-core's tags)
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# WCAG 2 (2.0), levels A and AA, as issue 35 asks. WCAG 2.1's rules (wcag21a, wcag21aa) find one
+# thing more on every page: label-content-name-mismatch on pydata-sphinx-theme's search button
+# (aria-label "Search", visible text "Search Ctrl+K"), the theme's own template.
+TAGS = ["wcag2a", "wcag2aa"]
 # JupyterLab: what the course put on the page (cell outputs, rendered markdown); the rest is
 # JupyterLab's own interface
 COURSE_PARTS = ".jp-OutputArea-output, .jp-RenderedMarkdown"
