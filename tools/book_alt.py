@@ -44,13 +44,31 @@ def descriptions(nb: nbformat.NotebookNode) -> dict[str, str]:
     return found
 
 
+def executed(app: Any, docname: str) -> nbformat.NotebookNode | None:
+    """The page's notebook with its outputs: from jupyter-cache (the book's "cache" mode), where
+    myst-nb takes them, or else myst-nb's written copy; None for a page that is no notebook."""
+    source = Path(app.env.doc2path(docname))
+    config = getattr(app.env, "mystnb_config", None)
+    if source.suffix != ".ipynb" or config is None:
+        return None
+    if config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        cache = get_cache(config.execution_cache_path)
+        try:
+            return cache.get_cache_bundle(cache.match_cache_file(str(source)).pk).nb
+        except KeyError:  # not run (a page excluded from execution): no outputs to describe
+            return None
+    written = Path(config.output_folder) / f"{docname}.ipynb"
+    return nbformat.read(written, as_version=4) if written.exists() else None
+
+
 def add_alt_text(app: Any, doctree: nodes.document) -> None:
     """Set the alt text of each notebook image of the page just read (Sphinx ``doctree-read``)."""
-    folder = getattr(getattr(app.env, "mystnb_config", None), "output_folder", None)
-    executed = Path(folder or "") / f"{app.env.docname}.ipynb"
-    if not folder or not executed.exists():
+    nb = executed(app, app.env.docname)
+    if nb is None:
         return
-    known = descriptions(nbformat.read(executed, as_version=4))
+    known = descriptions(nb)
     for image in doctree.findall(nodes.image):
         text = known.get(Path(image["uri"]).stem)
         if text and not image.get("alt"):
