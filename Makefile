@@ -71,6 +71,8 @@ BUILD_DIR ?= build
 NOTEBOOKS_DIR ?= notebooks
 export LESSONS_BUILD := $(BUILD_DIR)
 STUDENT_STAMP := $(BUILD_DIR)/student/.built
+NPM_DIR := $(BUILD_DIR)/npm
+NPM_STAMP := $(NPM_DIR)/.installed
 KERNEL_STAMP := $(VENV)/share/jupyter/kernels/forecasting-failures/kernel.json
 # JupyterLab refuses to start as root without --allow-root (containers, remote machines)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -120,7 +122,7 @@ notebooks: $(DEV_STAMP)
 
 # every file on its own core (pytest-xdist; --dist loadfile keeps a notebook's cells in one kernel, in order)
 XDIST = -n $(JOBS) --dist loadfile
-test: $(DEV_STAMP) lint kernel
+test: $(DEV_STAMP) lint kernel $(NPM_STAMP)
 	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval-lax --nbval-current-env
 
 # reference and wrong answers filled into the student copies, executed and graded (slow)
@@ -236,7 +238,15 @@ $(BOOK_STAMP): $(DEV_STAMP)
 	$(BIN)/python -m pip install -q -e '.[book]' 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	touch $(BOOK_STAMP)
 
-book: $(BOOK_STAMP) kernel $(STUDENT_STAMP)
+# What the book serves (MathJax 3) and its browser test injects (axe-core), from npm's registry:
+# pinned with their integrity hashes in tools/npm/package-lock.json, installed into build/npm.
+$(NPM_STAMP): tools/npm/package.json tools/npm/package-lock.json
+	@command -v npm >/dev/null || { echo "make book needs npm (apt-get install npm): MathJax and axe-core come from npm's registry"; exit 1; }
+	mkdir -p $(NPM_DIR) && cp tools/npm/package.json tools/npm/package-lock.json $(NPM_DIR)/
+	npm ci --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+book: $(BOOK_STAMP) kernel $(STUDENT_STAMP) $(NPM_STAMP)
 	$(BIN)/python -m tools.book --notebooks $(NOTEBOOKS_DIR) --out $(BUILD_DIR)/book
 
 clean:

@@ -2,7 +2,8 @@
 
 NumPy only: importing it never imports TensorFlow or PyTorch. Framework code lives in the
 backends ``lessons_lib.torch_models`` and ``lessons_lib.keras_models``: ``ll.load_backend(name)``
-returns one, and both follow the contract in ``lessons_lib.backends``. Plots: ``lessons_lib.plots``.
+returns one, and both follow the contract in ``lessons_lib.backends``. Plots: ``lessons_lib.plots``;
+a figure in words: ``lessons_lib.alt_text``.
 
 """
 

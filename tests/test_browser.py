@@ -5,6 +5,9 @@ Checks: 00 and one graded lesson Run All with no error box and no stderr output,
 news?" pop-up; a wrong answer typed into one question shows the check's failure message; the right
 answer shows it passed. The book (build/book/, `make book`): the landing page, a lesson page, the
 instructors' guide and a search, served from 127.0.0.1 with every other host refused.
+Accessibility (axe-core, WCAG 2 A and AA; tests/axe_scan.py): every page of the book with its math
+typeset and the class report, 0 violations; the JupyterLab page after Run All, 0 serious or
+critical ones in what the course put there (JupyterLab's own are printed, not failed).
 Screenshots go to build/screenshots/. Without /usr/bin/chromium (or Playwright) the test is
 skipped with one loud line naming the install command.
 """
@@ -23,6 +26,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import axe_scan
 import nbformat
 import pytest
 from notebook_helpers import master_answers
@@ -216,6 +220,17 @@ def _type_and_run(page, index: int, code: str, check_index: int) -> str:
     )
 
 
+def _scan_lab(page, name: str) -> None:
+    """axe on the notebook after Run All: JupyterLab's own violations printed, the course's failed."""
+    start = time.time()
+    found = axe_scan.scan(page, axe_scan.COURSE_PARTS)
+    ours = axe_scan.serious_in_course(found)
+    print(axe_scan.line(f"JupyterLab {name} (all, JupyterLab's own included)", found))
+    print(axe_scan.line(f"JupyterLab {name}, serious or critical in the course's outputs", ours)
+          + f" ({time.time() - start:.1f} s)")
+    assert not ours, f"{name}: the course's outputs fail axe:\n" + axe_scan.details(ours)
+
+
 # ---------------------------------------------------------------- the test
 
 
@@ -239,6 +254,7 @@ def test_learner_page_in_a_real_browser(browser, lab):
             assert page.get_by_text(NEWS_POPUP).count() == 0, (
                 f"{name}: JupyterLab asks about Jupyter news (the course's overrides.json is not read)"
             )
+            _scan_lab(page, name)
 
         # a wrong answer, then the right one, typed into the graded lesson's first recorded question
         master = nbformat.read(graded, as_version=4)
@@ -297,8 +313,12 @@ def test_class_report_in_a_real_browser(browser, synthetic_class):
         assert page.evaluate("() => document.scripts.length") == 0
         assert page.get_by_role("heading", name="The class's misconceptions").is_visible()
         assert page.get_by_text("05_sliding_window_lab", exact=True).first.is_visible()
+        start = time.time()
+        violations = axe_scan.scan(page)  # injected after the check that the report runs no script
+        print(axe_scan.line("class report", violations) + f" ({time.time() - start:.1f} s)")
     finally:
         page.close()
+    assert not violations, "the class report fails axe:\n" + axe_scan.details(violations)
     assert len(images) == 13 and all(ok for _, ok in images), images
     assert not dialogs, f"the report ran a submission's script: {dialogs}"
     outside = [u for u in requests if not u.startswith(("file:", "data:"))]
@@ -330,19 +350,25 @@ def book_site():
     server.shutdown()
 
 
-def test_the_book_in_a_real_browser(browser, book_site):
+def _offline_page(browser, site: str, elsewhere: list[str]):
+    """A page that may fetch from ``site`` only: any other request is refused and recorded."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    elsewhere: list[str] = []
 
     def only_local(route):
-        if route.request.url.startswith(book_site):
+        if route.request.url.startswith(site):
             route.continue_()
-        else:  # offline: anything the page would fetch from another host is refused and recorded
+        else:
             elsewhere.append(route.request.url)
             route.abort()
 
     page.route("**/*", only_local)
+    return page
+
+
+def test_the_book_in_a_real_browser(browser, book_site):
+    elsewhere: list[str] = []
+    page = _offline_page(browser, book_site, elsewhere)
     lesson = _graded_lesson().stem
     try:
         page.goto(f"{book_site}/index.html", wait_until="networkidle")
@@ -376,3 +402,47 @@ def test_the_book_in_a_real_browser(browser, book_site):
     finally:
         page.close()
     assert not elsewhere, f"the book asked other hosts for: {elsewhere[:10]}"
+
+
+# MathJax typesets after the page loads: wait for it, then list each formula it left as TeX
+_UNTYPESET = """async () => {
+  if (window.MathJax && window.MathJax.startup) await window.MathJax.startup.promise;
+  return [...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container'))
+    .map(m => m.textContent.slice(0, 80));
+}"""
+
+
+def _book_pages() -> list[str]:
+    site = ROOT / "build" / "book"
+    return [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html")) if "_static" not in p.parts]
+
+
+def _formula_screenshot(page, name: str) -> None:
+    formula = page.locator("mjx-container").first
+    if formula.count():
+        formula.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"book_{name}_formula.png"))
+
+
+def test_every_book_page_passes_the_accessibility_scan(browser, book_site):
+    """Every page of the book, one browser page reused: its math typeset by the book's own MathJax,
+    then axe-core's WCAG 2 A and AA rules, 0 violations; the count by rule is printed per page."""
+    elsewhere: list[str] = []
+    page = _offline_page(browser, book_site, elsewhere)
+    found, untypeset, start = {}, [], time.time()
+    try:
+        for name in _book_pages():
+            page.goto(f"{book_site}/{name}", wait_until="load")
+            untypeset += [f"{name}: {tex}" for tex in page.evaluate(_UNTYPESET)]
+            found[name] = axe_scan.scan(page)
+            print(axe_scan.line(name, found[name]))
+            if name.startswith("lessons/0"):
+                _formula_screenshot(page, Path(name).stem[:2])
+    finally:
+        page.close()
+        print(f"axe: {len(found)} book pages scanned in {time.time() - start:.1f} s")
+    assert len(found) >= 10, f"only {len(found)} pages in the book"
+    assert not elsewhere, f"the book asked other hosts for: {elsewhere[:10]}"
+    assert not untypeset, "formulas MathJax did not typeset:\n" + "\n".join(untypeset)
+    failing = {name: v for name, v in found.items() if v}
+    assert not failing, "\n".join(f"{name}:\n{axe_scan.details(v)}" for name, v in failing.items())

@@ -25,15 +25,18 @@ from pathlib import Path
 
 import nbformat
 
-from tools import BUILD, ROOT, lesson_notebooks
+from tools import BUILD, ROOT, lesson_notebooks, npm_assets
 from tools.grading import copies
 
 DOCS = ROOT / "docs"
-# Where a class's links point; a course publishing the book sets these (see docs/instructors.md).
-HUB_URL = os.environ.get("BOOK_HUB_URL", "https://hub.example.org")
-LEARNER_REPO = os.environ.get("BOOK_LEARNER_REPO", "https://github.com/you/ff-learner")
-BINDER_REPO = os.environ.get("BOOK_BINDER_REPO", "you/forecasting-failures")
+# Where a class's links point; a course publishing the book sets these (docs/instructors.md,
+# "The book's links"). Unset, the lesson card says how to run a lesson without a link to follow.
+HUB_URL = os.environ.get("BOOK_HUB_URL", "")  # e.g. https://hub.example.edu
+LEARNER_REPO = os.environ.get("BOOK_LEARNER_REPO", "")  # e.g. https://github.com/you/ff-learner
+BINDER_REPO = os.environ.get("BOOK_BINDER_REPO", "")  # e.g. you/forecasting-failures
 SKIP_TAG = "skip-execution"  # nbclient leaves such cells unexecuted
+HIDE_TAG = "remove-cell"  # myst-nb runs such cells and leaves them off the page
+DESCRIBE_FIGURES = "%load_ext lessons_lib.alt_text"  # the hidden first cell of every lesson page
 
 
 @dataclass
@@ -150,17 +153,25 @@ def read_lessons(masters: Path, students: Path) -> list[Lesson]:
 
 
 def _links(stem: str) -> str:
-    """How to run a lesson: locally, on the class hub (nbgitpuller), on Binder (from binder/)."""
-    pull = (f"{HUB_URL}/hub/user-redirect/git-pull?repo={LEARNER_REPO}"
-            f"&urlpath=lab/tree/{LEARNER_REPO.rstrip('/').rsplit('/', 1)[-1]}/{stem}.ipynb")
-    binder = f"https://mybinder.org/v2/gh/{BINDER_REPO}/HEAD?urlpath=lab/tree/build/student/{stem}.ipynb"
-    return (
-        f"- on your machine: `make lab`, then open `{stem}.ipynb` "
-        "([set-up](../learners.md#set-up));\n"
-        f"- on your class's hub: [open it through nbgitpuller]({pull}) (your instructor's link pulls "
-        "the lessons into your home; [serving a class](../instructors.md#serving-the-course-to-a-class));\n"
-        f"- on Binder, temporary, nothing kept: [launch it]({binder}).\n"
-    )
+    """How to run a lesson: locally, on the class hub (nbgitpuller), on Binder (from binder/).
+
+    The hub and Binder links only where BOOK_HUB_URL and BOOK_LEARNER_REPO, and BOOK_BINDER_REPO,
+    are set: a placeholder address would be a dead link.
+    """
+    serving = "[serving a class](../instructors.md#serving-the-course-to-a-class)"
+    lines = [f"- on your machine: `make lab`, then open `{stem}.ipynb` ([set-up](../learners.md#set-up));"]
+    if HUB_URL and LEARNER_REPO:
+        pull = (f"{HUB_URL.rstrip('/')}/hub/user-redirect/git-pull?repo={LEARNER_REPO}"
+                f"&urlpath=lab/tree/{LEARNER_REPO.rstrip('/').rsplit('/', 1)[-1]}/{stem}.ipynb")
+        lines.append(f"- on your class's hub: [open it through nbgitpuller]({pull}) (your instructor's "
+                     f"link pulls the lessons into your home; {serving});")
+    else:
+        lines.append(f"- on your class's hub, if your course has one: through the link your instructor "
+                     f"gives you ({serving});")
+    if BINDER_REPO:
+        binder = f"https://mybinder.org/v2/gh/{BINDER_REPO}/HEAD?urlpath=lab/tree/build/student/{stem}.ipynb"
+        lines.append(f"- on Binder, temporary, nothing kept: [launch it]({binder}).")
+    return "\n".join(lines) + "\n"
 
 
 def lesson_card(lesson: Lesson, intro_says: bool = False) -> str:
@@ -198,8 +209,21 @@ def _is_export(cell) -> bool:
     return cell.cell_type == "code" and ".export(" in cell.source
 
 
+def is_otter_setup(cell) -> bool:
+    """otter's set-up cell (``grader = otter.Notebook(...)``): run, but left off the page."""
+    return cell.cell_type == "code" and "otter.Notebook(" in cell.source
+
+
+def _tag(cell, tag: str) -> None:
+    tags = cell.metadata.setdefault("tags", [])
+    if tag not in tags:
+        tags.append(tag)
+
+
 def lesson_page(lesson: Lesson, student: Path) -> nbformat.NotebookNode:
-    """The student copy with its lesson card after the title cell; its export cell left unrun."""
+    """The student copy with its lesson card after the title cell; its export cell left unrun;
+    otter's set-up cell, and a first cell that makes each figure's text its description, run but
+    not shown."""
     nb = nbformat.read(student, as_version=4)
     problems = copies.leaks(nb)
     if problems:
@@ -210,9 +234,11 @@ def lesson_page(lesson: Lesson, student: Path) -> nbformat.NotebookNode:
     nb.cells.insert(at + 1, nbformat.v4.new_markdown_cell(lesson_card(lesson, intro is not None)))
     for cell in nb.cells:
         if _is_export(cell):  # it would write a zip and link to it: the book hands nothing in
-            tags = cell.metadata.setdefault("tags", [])
-            if SKIP_TAG not in tags:
-                tags.append(SKIP_TAG)
+            _tag(cell, SKIP_TAG)
+        if is_otter_setup(cell):
+            _tag(cell, HIDE_TAG)
+    # each figure's text/plain becomes its description: tools/book_alt.py makes it the alt text
+    nb.cells.insert(0, nbformat.v4.new_code_cell(DESCRIBE_FIGURES, metadata={"tags": [HIDE_TAG]}))
     for cell in nb.cells:
         if "id" in cell:
             del cell["id"]
@@ -299,6 +325,7 @@ def assemble(src: Path, masters: Path, students: Path) -> list[Lesson]:
         elif not target.exists() or not filecmp.cmp(path, target, shallow=False):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
+    npm_assets.copy_mathjax(src / "_static")
     lessons = read_lessons(masters, students)
     for le in lessons:
         _write(src / "lessons" / f"{le.stem}.ipynb",

@@ -10,8 +10,9 @@ The rule
 A number quoted in a markdown cell is *backed* when it appears
 
 - in the text output of a code cell: stdout/stderr streams and ``text/plain`` results or displays
-  (error tracebacks do not count), or among the values the notebook ``ll.record``-ed (stored by the
-  sweep in the executed notebook's metadata under ``lessons_recorded``), or
+  (error tracebacks do not count, nor a figure's text, its description: lessons_lib.alt_text),
+  or among the values the notebook ``ll.record``-ed (stored by the sweep in the executed
+  notebook's metadata under ``lessons_recorded``), or
 - as a number literal in the source of a code cell (``epochs=30`` backs "30 epochs").
 
 Backing may come from any code cell of the notebook. Matching honours the quoted precision:
@@ -264,7 +265,8 @@ def backing_values(nb: Any, recorded: dict[str, Any] | None = None) -> list[floa
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
                 values += _numbers_in_output(out.get("text", ""))
-            elif out.get("output_type") in ("execute_result", "display_data"):
+            elif out.get("output_type") in ("execute_result", "display_data") and \
+                    "image/png" not in out.get("data", {}):  # a figure's text is its alt text, not printed
                 plain = out.get("data", {}).get("text/plain", "")
                 values += _numbers_in_output("".join(plain) if isinstance(plain, list) else plain)
     if recorded is None:
