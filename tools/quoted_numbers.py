@@ -14,12 +14,19 @@ A number quoted in a markdown cell is *backed* when it appears
   sweep in the executed notebook's metadata under ``lessons_recorded``), or
 - as a number literal in the source of a code cell (``epochs=30`` backs "30 epochs").
 
-Backing may come from any code cell of the notebook. Matching honours the quoted precision:
-rounding a printed value to the decimals (or, for ``2.0e-06``, the significant digits) that the
-text writes must give the quoted number. So "0.00165" is backed by a printed ``0.001653`` but not
-by ``0.0017``, and "318" by ``318.4``. A percentage is backed by the same number printed as a
-percentage or as a fraction ("86%" by ``86.1%`` or ``0.861``). Signs are ignored (the text says
-"a drop of 0.3" where a cell prints ``-0.3``); a unicode minus counts as a minus.
+Backing must come from the number's own *section*: the code cells from the heading above the
+number to the next heading (any level; a heading inside a markdown cell splits it), so a number
+cannot be backed by an unrelated value printed elsewhere in the lesson. A recorded value backs the
+section of the code cell that calls ``record("name", ...)`` with its name. A section without code
+(a summary, the key takeaways) can back no number: print it in a cell of that section, or leave it
+to the section that measures it.
+
+Matching honours the quoted precision: rounding a printed value to the decimals (or, for
+``2.0e-06``, the significant digits) that the text writes must give the quoted number. So
+"0.00165" is backed by a printed ``0.001653`` but not by ``0.0017``, and "318" by ``318.4``. A
+percentage is backed by the same number printed as a percentage or as a fraction ("86%" by
+``86.1%`` or ``0.861``). Signs are ignored (the text says "a drop of 0.3" where a cell prints
+``-0.3``); a unicode minus counts as a minus.
 
 What counts as a quoted number: decimals (``1.89``, ``0.00165``), scientific forms (``1e-6``,
 ``2.0e-06``, ``10^6``, ``10^{-6}``, ``10**8``, ``10⁶``, ``1.3 × 10^-8``), percentages (``86%``),
@@ -254,23 +261,42 @@ def _flatten(value: Any) -> list[float]:
     return []
 
 
-def backing_values(nb: Any, recorded: dict[str, Any] | None = None) -> list[float]:
-    """Sorted magnitudes of every number the notebook's code cells print, record or write."""
-    values: list[float] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        values += _code_literals(cell.source)
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream":
-                values += _numbers_in_output(out.get("text", ""))
-            elif out.get("output_type") in ("execute_result", "display_data"):
-                plain = out.get("data", {}).get("text/plain", "")
-                values += _numbers_in_output("".join(plain) if isinstance(plain, list) else plain)
+_HEADING = re.compile(r"^\s{0,3}#", re.MULTILINE)
+_RECORD_CALL = re.compile(r"record\(\s*[\"'](\w+)[\"']")
+
+
+def _cell_values(cell: Any, recorded: dict[str, Any]) -> list[float]:
+    """What one code cell backs: its literals, its text outputs, the values it records by name."""
+    values = _code_literals(cell.source)
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            values += _numbers_in_output(out.get("text", ""))
+        elif out.get("output_type") in ("execute_result", "display_data"):
+            plain = out.get("data", {}).get("text/plain", "")
+            values += _numbers_in_output("".join(plain) if isinstance(plain, list) else plain)
+    for name in _RECORD_CALL.findall(cell.source):
+        values += _flatten(recorded.get(name))
+    return values
+
+
+def section_starts(source: str) -> list[int]:
+    """Offsets of the heading lines of a markdown cell: each one opens a new section."""
+    text = _COMMENT.sub(lambda m: " " * len(m.group(0)), source)
+    return [m.start() for m in _HEADING.finditer(text)]
+
+
+def section_values(nb: Any, recorded: dict[str, Any] | None = None) -> list[list[float]]:
+    """Per section (section 0 is before the first heading), the sorted numbers its code cells back."""
     if recorded is None:
         recorded = nb.metadata.get(RECORDED_KEY, {})
-    values += _flatten(dict(recorded))
-    return sorted(abs(v) for v in values)
+    recorded = dict(recorded)
+    sections: list[list[float]] = [[]]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            sections += [[] for _ in section_starts(cell.source)]
+        elif cell.cell_type == "code":
+            sections[-1] += _cell_values(cell, recorded)
+    return [sorted(abs(v) for v in values) for values in sections]
 
 
 def _within(pool: list[float], lo: float, hi: float) -> bool:
@@ -288,16 +314,19 @@ def is_backed(quote: Quote, pool: list[float]) -> bool:
 
 
 def check_notebook(nb: Any, recorded: dict[str, Any] | None = None) -> list[Unbacked]:
-    """Every quoted number of ``nb``'s markdown cells that no code cell backs."""
-    pool = backing_values(nb, recorded)
-    found = []
+    """Every quoted number of ``nb``'s markdown cells that no code cell of its own section backs."""
+    pools = section_values(nb, recorded)
+    found, section = [], 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "markdown":
             continue
         text, _ = _prose(cell.source)
+        starts = section_starts(cell.source)
         for quote in quoted_numbers(cell.source):
-            if not is_backed(quote, pool):
+            own = section + bisect.bisect_right(starts, quote.start)
+            if not is_backed(quote, pools[own]):
                 found.append(Unbacked(index, quote.text, _sentence(text, quote.start, quote.end)))
+        section += len(starts)
     return found
 
 
