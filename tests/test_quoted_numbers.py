@@ -94,6 +94,14 @@ def test_a_heading_inside_a_cell_splits_it():
     assert [u.sentence for u in check_notebook(nb)] == ["After: 1.25 again."]
 
 
+def test_code_literals_are_settings_that_hold_lesson_wide_and_a_2x2_is_a_design():
+    nb = new_notebook(cells=[
+        new_code_cell("fit(window=16)"),
+        new_markdown_cell("## Later\nWindows of 16 values, a 2×2 ablation."),
+    ])
+    assert check_notebook(nb) == []
+
+
 def test_cited_numbers_and_ignored_forms():
     text = (
         "# Lesson 42 heading 123\n"

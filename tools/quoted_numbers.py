@@ -14,12 +14,13 @@ A number quoted in a markdown cell is *backed* when it appears
   sweep in the executed notebook's metadata under ``lessons_recorded``), or
 - as a number literal in the source of a code cell (``epochs=30`` backs "30 epochs").
 
-Backing must come from the number's own *section*: the code cells from the heading above the
-number to the next heading (any level; a heading inside a markdown cell splits it), so a number
-cannot be backed by an unrelated value printed elsewhere in the lesson. A recorded value backs the
-section of the code cell that calls ``record("name", ...)`` with its name. A section without code
-(a summary, the key takeaways) can back no number: print it in a cell of that section, or leave it
-to the section that measures it.
+A measured number must come from the quote's own *section*: the outputs of the code cells from
+the heading above the quote to the next heading (any level; a heading inside a markdown cell
+splits it), so a number cannot be backed by an unrelated value printed elsewhere in the lesson. A
+recorded value backs the section of the code cell that calls ``record("name", ...)`` with its
+name. A section without code (a summary, the key takeaways) has no outputs: print its numbers in a
+cell of that section, or leave them to the section that measures them. Number literals in code
+are the lesson's settings (``window=16``) and back a quote anywhere in the notebook.
 
 Matching honours the quoted precision: rounding a printed value to the decimals (or, for
 ``2.0e-06``, the significant digits) that the text writes must give the quoted number. So
@@ -30,8 +31,9 @@ percentage is backed by the same number printed as a percentage or as a fraction
 
 What counts as a quoted number: decimals (``1.89``, ``0.00165``), scientific forms (``1e-6``,
 ``2.0e-06``, ``10^6``, ``10^{-6}``, ``10**8``, ``10⁶``, ``1.3 × 10^-8``), percentages (``86%``),
-multipliers (``0.96×``, ``2×``, ``2x``) and integers >= 10 (``1,000`` is 1000). Integers below 10
-are ignored (counts of things, "two", "step 3"). Numbers written in words are not detected.
+multipliers (``0.96×``, ``2×``, ``2x``; not a design such as ``2×2``) and integers >= 10
+(``1,000`` is 1000). Integers below 10 are ignored (counts of things, "two", "step 3").
+Numbers written in words are not detected.
 
 Ignored:
 
@@ -90,7 +92,7 @@ _QUOTE_RE = re.compile(
     # 1e-6, 2.0e-06
     r"(?P<em>\d+(?:\.\d+)?)[eE](?P<ee>[-−+]?\d+)(?![A-Za-z_0-9])|"
     # plain, with an optional % or × / x
-    rf"(?P<n>{_NUM})(?:(?P<pct>\s?%)|(?P<mul>\s?×|x(?![A-Za-z_0-9]))|(?![A-Za-z_0-9%]))"
+    rf"(?P<n>{_NUM})(?:(?P<pct>\s?%)|(?P<mul>\s?×(?!\s?\d)|x(?![A-Za-z_0-9]))|(?![A-Za-z_0-9%]))"
     ")"
 )
 _NAME_WORDS = re.compile(
@@ -266,8 +268,8 @@ _RECORD_CALL = re.compile(r"record\(\s*[\"'](\w+)[\"']")
 
 
 def _cell_values(cell: Any, recorded: dict[str, Any]) -> list[float]:
-    """What one code cell backs: its literals, its text outputs, the values it records by name."""
-    values = _code_literals(cell.source)
+    """What one code cell backs in its section: its text outputs and the values it records by name."""
+    values: list[float] = []
     for out in cell.get("outputs", []):
         if out.get("output_type") == "stream":
             values += _numbers_in_output(out.get("text", ""))
@@ -286,17 +288,22 @@ def section_starts(source: str) -> list[int]:
 
 
 def section_values(nb: Any, recorded: dict[str, Any] | None = None) -> list[list[float]]:
-    """Per section (section 0 is before the first heading), the sorted numbers its code cells back."""
+    """Per section (section 0 is before the first heading), the sorted numbers its code backs.
+
+    Every section also holds the number literals of every code cell: settings hold lesson-wide.
+    """
     if recorded is None:
         recorded = nb.metadata.get(RECORDED_KEY, {})
     recorded = dict(recorded)
     sections: list[list[float]] = [[]]
+    literals: list[float] = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             sections += [[] for _ in section_starts(cell.source)]
         elif cell.cell_type == "code":
             sections[-1] += _cell_values(cell, recorded)
-    return [sorted(abs(v) for v in values) for values in sections]
+            literals += _code_literals(cell.source)
+    return [sorted(abs(v) for v in values + literals) for values in sections]
 
 
 def _within(pool: list[float], lo: float, hi: float) -> bool:
