@@ -10,6 +10,11 @@ and returns ``SKIP`` when what it needs was not given, ``None`` when the run is 
 count, or a ``Finding``. ``CODES``, the report's "checked" line and the README's table all come
 from ``CHECKS``; a new failure code is one function added there (plus a triggering and a
 healthy case in ``tests/test_diagnose.py``).
+
+A flat or squeezed forecast is reported only when ``flat_forecast_fails``: it loses to the mean or
+the naive forecast, or its residuals are autocorrelated (Ljung-Box). "A baseline beats it" in the
+codes table means that. For white noise the constant mean is the best forecast (FPP3), so it is
+not a failure.
 """
 
 from __future__ import annotations
@@ -44,6 +49,12 @@ OUTSIDE_MARGIN = 0.05
 OUTSIDE_SHARE = 0.1
 #: Predictions covering less than this share (median) of the way to those targets stop short.
 COVERED_SHARE = 0.5
+#: Ljung-Box p-value below which residuals (or targets) count as autocorrelated: something to learn.
+LJUNG_BOX_P = 0.01
+#: The Ljung-Box test looks at lags 1..this many (fewer on short series: a fifth of the rows).
+LJUNG_BOX_LAGS = 10
+#: A forecast loses to a baseline when its MSE is higher by more than this many paired SEs.
+BASELINE_Z = 2.0
 
 
 @dataclass(frozen=True)
@@ -150,52 +161,55 @@ def diverged_loss(run: Run):
 
 
 def constant_output(run: Run):
-    """Predictions barely move: their spread is under 10% of the targets'."""
+    """Predictions barely move (spread under 10% of the targets'), and a baseline beats them."""
     flat = run.flatness()
     if flat is None:
         return SKIP
-    if flat >= CONSTANT_FLATNESS:
+    if flat >= CONSTANT_FLATNESS or (why := flat_forecast_fails(run)) is None:
         return None
     return Finding(
         "constant_output",
-        f"predictions barely move: their spread is {flat:.1%} of the targets' (flatness {flat:.3f}).",
+        f"predictions barely move: their spread is {flat:.1%} of the targets' (flatness {flat:.3f}), "
+        f"and {why}.",
         "look at the other findings for the cause: an input without information, "
-        "unscaled data, a shape bug or too little training.",
+        "unscaled data, a shape bug, too little training, or predictions fed back (a roll-out).",
     )
 
 
 def mean_predictor(run: Run):
-    """The constant output is the targets' mean (within 0.25 standard deviations)."""
+    """The constant output is the targets' mean (within 0.25 SD), and a baseline beats it."""
     flat = run.flatness()
     if flat is None:
         return SKIP
     offset = float(abs(run.pred.mean() - run.target.mean()) / run.target.std())
     if flat >= CONSTANT_FLATNESS or offset >= MEAN_TOLERANCE:
         return None
+    if (why := flat_forecast_fails(run)) is None:
+        return None
     return Finding(
         "mean_predictor",
-        f"the constant is the targets' mean (off by {offset:.2f} standard deviations): "
-        "the best a model can do when its input tells it nothing.",
+        f"the constant is the targets' mean (off by {offset:.2f} standard deviations), and {why}: "
+        "the model learned only what an input without information allows.",
         "give the model the target's own history as input, and check output and target shapes.",
     )
 
 
 def squeezed_output(run: Run):
-    """Predictions move, but less than half as much as the targets (not a constant)."""
+    """Predictions move under half as much as the targets (not constant), and a baseline beats them."""
     flat = run.flatness()
     if flat is None:
         return SKIP
-    if not CONSTANT_FLATNESS <= flat < SQUEEZED_FLATNESS:
+    if not CONSTANT_FLATNESS <= flat < SQUEEZED_FLATNESS or (why := flat_forecast_fails(run)) is None:
         return None
     return Finding(
         "squeezed_output",
-        f"predictions move, but only {flat:.0%} as much as the targets (flatness {flat:.2f}).",
+        f"predictions move, but only {flat:.0%} as much as the targets (flatness {flat:.2f}), and {why}.",
         "train longer, or standardise inputs that vary over a tiny range; then compare again.",
     )
 
 
 def uninformative_input(run: Run):
-    """A linear model on the inputs explains under 5% of the targets' variance."""
+    """A linear model on the inputs explains under 5% of the variance of targets that are autocorrelated."""
     x, target = run.inputs, run.target
     if x is None or target is None or not np.all(np.isfinite(x)):
         return SKIP
@@ -204,11 +218,17 @@ def uninformative_input(run: Run):
         return SKIP
     if r2 >= UNINFORMATIVE_R2:
         return None
+    p = ljung_box_p(target.reshape(len(target), -1)[:, 0])
+    if p is not None and p >= LJUNG_BOX_P:  # white-noise targets: no input of this kind can help
+        return None
     return Finding(
         "uninformative_input",
-        f"a linear model on the inputs explains {max(r2, 0.0):.1%} of the targets' variance.",
-        "feed the target's recent values (a sliding window of its history), not a "
-        "time index or an unrelated column.",
+        f"a linear model on the inputs explains {max(r2, 0.0):.1%} of the targets' variance, "
+        f"though the targets are autocorrelated (Ljung-Box p = {p if p is not None else float('nan'):.2g}).",
+        "the inputs carry no linear information about the target: a raw time index does not, "
+        "for example. Feed the target's recent values (a sliding window of its history), or "
+        "encode time as Fourier terms sin(2 pi k t / m), cos(2 pi k t / m) for a season of m "
+        "steps (harmonic regression, FPP3 7.4).",
     )
 
 
@@ -222,8 +242,8 @@ def unscaled_data(run: Run):
         if finite.size and (mag := float(np.percentile(np.abs(finite), 99))) > UNSCALED_MAGNITUDE:
             return Finding(
                 "unscaled_data",
-                f"{name} reach {mag:.3g} in magnitude (99th percentile); tanh and sigmoid "
-                "gates saturate beyond a few units.",
+                f"{name} reach {mag:.3g} in magnitude (99th percentile); the LSTM's tanh units "
+                "(candidate and cell output) saturate beyond a few units.",
                 "scale to about [-1, 1] with ll.Scaler fit on the training data only, and "
                 "map predictions back with inverse_transform.",
             )
@@ -411,6 +431,44 @@ def codes_table() -> str:
     rows = ["| code | reported when |", "|---|---|"]
     rows += [f"| `{check.__name__}` | {check.__doc__.splitlines()[0]} |" for check in CHECKS]
     return "\n".join(rows)
+
+
+def ljung_box_p(x: np.ndarray) -> float | None:
+    """Ljung-Box p-value of ``x`` (time order) to ``LJUNG_BOX_LAGS`` lags; None if too short or constant."""
+    x = np.asarray(x, dtype=float).ravel()
+    lags = min(LJUNG_BOX_LAGS, len(x) // 5)
+    if lags < 1 or not np.all(np.isfinite(x)) or x.std() == 0:
+        return None
+    from statsmodels.stats.diagnostic import acorr_ljungbox  # lazily: import lessons_lib stays NumPy-only
+
+    return float(acorr_ljungbox(x, lags=[lags])["lb_pvalue"].iloc[0])
+
+
+def flat_forecast_fails(run: Run) -> str | None:
+    """Why a flat or squeezed forecast is a failure, or None when it is as good as it gets.
+
+    A constant is the best forecast of white noise (FPP3): it is a failure only when it loses to
+    the mean or the naive forecast (the previous target; rows in time order) by more than
+    ``BASELINE_Z`` paired SEs, or when its one-step residuals are autocorrelated (Ljung-Box).
+    """
+    from .stats import compare_forecasts
+
+    pred, target = run.pred.reshape(len(run.pred), -1), run.target.reshape(len(run.target), -1)
+    if pred.shape != target.shape:
+        return "its shape differs from the targets'"
+    if len(target) < 10:
+        return "there are too few targets to test it against a baseline"
+    known = run.train_target if run.train_target is not None else run.target
+    mean = np.full_like(target, float(np.mean(known)))
+    baselines = (("mean", mean, slice(None)), ("naive (previous target)", target[:-1], slice(1, None)))
+    for name, base, rows in baselines:
+        diff = compare_forecasts(pred[rows], base, target[rows])
+        if diff.mean > 0 and diff.apart(BASELINE_Z):
+            return f"it loses to the {name} forecast (MSE higher by {diff})"
+    p = ljung_box_p(target[:, 0] - pred[:, 0])
+    if p is not None and p < LJUNG_BOX_P:
+        return f"its residuals are autocorrelated (Ljung-Box p = {p:.2g}): there is something left to learn"
+    return None
 
 
 def _adjusted_r2(A: np.ndarray, y: np.ndarray) -> float | None:

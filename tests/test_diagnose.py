@@ -51,9 +51,56 @@ def test_constant_far_from_the_mean_is_not_called_the_mean():
 
 def test_uninformative_input():
     time_index = np.arange(200, dtype=float)[:, None, None] * np.ones((1, 8, 1))
-    report = diagnose(target=rng.randn(200, 1), inputs=time_index / 200)
+    wave = np.sin(0.5 * np.arange(200))[:, None]  # a function of time, but not a linear one
+    report = diagnose(target=wave, inputs=time_index / 200)
     assert report.codes == ["uninformative_input"]
     assert "uninformative_input" not in diagnose(target=T, inputs=WINDOWS)
+
+
+def test_uninformative_input_advises_fourier_terms_not_dropping_time():
+    time_index = np.arange(200, dtype=float)[:, None, None] * np.ones((1, 8, 1))
+    fix = diagnose(target=np.sin(0.5 * np.arange(200))[:, None], inputs=time_index).findings[0].fix
+    assert "Fourier" in fix and "not a time index" not in fix
+    t = np.arange(200)
+    fourier = np.stack([np.sin(0.5 * t), np.cos(0.5 * t)], axis=1)[:, :, None]  # time, encoded
+    assert "uninformative_input" not in diagnose(target=np.sin(0.5 * t + 1)[:, None], inputs=fourier)
+
+
+# White noise: the constant mean is its best forecast (FPP3), so it is no failure.
+NOISE = np.random.RandomState(1).randn(300, 1)
+
+
+def test_a_flat_forecast_of_white_noise_is_not_a_failure():
+    mean_forecast = np.full_like(NOISE, NOISE.mean())
+    time_index = np.arange(300, dtype=float)[:, None, None] * np.ones((1, 8, 1)) / 300
+    report = diagnose(pred=mean_forecast, target=NOISE, inputs=time_index)
+    assert report.healthy, report
+    assert diagnose(pred=0.3 * NOISE, target=NOISE).healthy  # squeezed toward the mean: also optimal
+
+
+def test_the_long_horizon_forecast_of_a_stationary_series_is_not_a_failure():
+    """AR(1) with phi = 0.7, forecast 30 steps ahead from origins 40 apart: the mean is optimal."""
+    gen, y = np.random.RandomState(2), np.zeros(40 * 200)
+    for k in range(1, len(y)):
+        y[k] = 0.7 * y[k - 1] + gen.randn()
+    origins = np.arange(10, len(y) - 30, 40)
+    best = (0.7**30 * y[origins])[:, None]  # the optimal 30-step forecast: almost flat at 0
+    assert diagnose(pred=best, target=y[origins + 30][:, None]).healthy
+    one_step = y[:300, None]  # consecutive one-step targets: the last value matters, flat fails
+    assert "constant_output" in diagnose(pred=np.zeros_like(one_step), target=one_step)
+
+
+def test_a_real_flat_failure_is_still_flagged_with_its_evidence():
+    report = diagnose(pred=np.full_like(T, T.mean()), target=T)
+    assert report.codes == ["constant_output", "mean_predictor"]
+    assert "loses to the naive" in report.findings[0].evidence
+    far = diagnose(pred=np.full_like(NOISE, 3.0), target=NOISE)  # a constant far from the mean
+    assert "constant_output" in far and "loses to the mean" in far.findings[0].evidence
+    ar1 = np.zeros(300)
+    for k in range(1, 300):
+        ar1[k] = 0.3 * ar1[k - 1] + rng.randn()
+    weak = diagnose(pred=np.zeros((300, 1)), target=ar1[:, None])  # weak memory: Ljung-Box sees it
+    assert "constant_output" in weak and "Ljung-Box" in weak.findings[0].evidence
 
 
 def test_unscaled_data_in_inputs_or_targets():
@@ -117,7 +164,7 @@ CASES = {
     ),
     "squeezed_output": ({"pred": 0.3 * T, "target": T}, {"pred": 0.9 * T, "target": T}),
     "uninformative_input": (
-        {"target": rng.randn(200, 1), "inputs": rng.randn(200, 8, 1)},
+        {"target": T, "inputs": rng.randn(200, 8, 1)},
         {"target": T, "inputs": WINDOWS},
     ),
     "unscaled_data": ({"target": 100 + T}, {"target": T}),

@@ -60,8 +60,46 @@ def test_multipliers_and_small_integers():
 
 def test_code_literals_and_recorded_values_back_the_text():
     assert _unbacked("We train for 30 epochs at 0.01.", code="fit(epochs=30, lr=1e-2)") == []
-    assert _unbacked("The ratio is 0.15.", recorded={"ratio": 0.1512}) == []
-    assert _unbacked("The ratio is 0.15.", recorded={"ratio": [0.3, 0.4]}) == ["0.15"]
+    record = "ll.record('ratio', r)"
+    assert _unbacked("The ratio is 0.15.", code=record, recorded={"ratio": 0.1512}) == []
+    assert _unbacked("The ratio is 0.15.", code=record, recorded={"ratio": [0.3, 0.4]}) == ["0.15"]
+    assert _unbacked("The ratio is 0.15.", recorded={"ratio": 0.1512}) == ["0.15"]  # no cell records it
+
+
+def _printing(text: str):
+    cell = new_code_cell("pass")
+    cell.outputs = [new_output("stream", name="stdout", text=text)]
+    return cell
+
+
+def test_a_number_is_backed_only_by_its_own_section():
+    """Lesson 04's stale prose (review M9): 0.83 is printed, but in another section; 0.48 nowhere."""
+    nb = new_notebook(cells=[
+        new_markdown_cell("## The same measurement in Keras"),
+        _printing("decay per step: keras lstm 0.83\n"),
+        new_markdown_cell("## Memory, tested directly\nSee below."),
+        _printing("lag 20   rnn 0.77   lstm 0.36\n"),
+        new_markdown_cell("A forget gate near 0.48; the plain RNN scores 0.83 here, the LSTM 0.36."),
+        new_markdown_cell("### A subsection\nIts own number 0.77 is not printed under it."),
+    ])
+    assert [(u.cell, u.number) for u in check_notebook(nb)] == [(4, "0.48"), (4, "0.83"), (5, "0.77")]
+
+
+def test_a_heading_inside_a_cell_splits_it():
+    nb = new_notebook(cells=[
+        _printing("1.25\n"),
+        new_markdown_cell("Before: 1.25.\n\n## Next part\nAfter: 1.25 again."),
+        _printing("3.5\n"),
+    ])
+    assert [u.sentence for u in check_notebook(nb)] == ["After: 1.25 again."]
+
+
+def test_code_literals_are_settings_that_hold_lesson_wide_and_a_2x2_is_a_design():
+    nb = new_notebook(cells=[
+        new_code_cell("fit(window=16)"),
+        new_markdown_cell("## Later\nWindows of 16 values, a 2×2 ablation."),
+    ])
+    assert check_notebook(nb) == []
 
 
 def test_cited_numbers_and_ignored_forms():

@@ -15,17 +15,26 @@ A number quoted in a markdown cell is *backed* when it appears
   notebook's metadata under ``lessons_recorded``), or
 - as a number literal in the source of a code cell (``epochs=30`` backs "30 epochs").
 
-Backing may come from any code cell of the notebook. Matching honours the quoted precision:
-rounding a printed value to the decimals (or, for ``2.0e-06``, the significant digits) that the
-text writes must give the quoted number. So "0.00165" is backed by a printed ``0.001653`` but not
-by ``0.0017``, and "318" by ``318.4``. A percentage is backed by the same number printed as a
-percentage or as a fraction ("86%" by ``86.1%`` or ``0.861``). Signs are ignored (the text says
-"a drop of 0.3" where a cell prints ``-0.3``); a unicode minus counts as a minus.
+A measured number must come from the quote's own *section*: the outputs of the code cells from
+the heading above the quote to the next heading (any level; a heading inside a markdown cell
+splits it), so a number cannot be backed by an unrelated value printed elsewhere in the lesson. A
+recorded value backs the section of the code cell that calls ``record("name", ...)`` with its
+name. A section without code (a summary, the key takeaways) has no outputs: print its numbers in a
+cell of that section, or leave them to the section that measures them. Number literals in code
+are the lesson's settings (``window=16``) and back a quote anywhere in the notebook.
+
+Matching honours the quoted precision: rounding a printed value to the decimals (or, for
+``2.0e-06``, the significant digits) that the text writes must give the quoted number. So
+"0.00165" is backed by a printed ``0.001653`` but not by ``0.0017``, and "318" by ``318.4``. A
+percentage is backed by the same number printed as a percentage or as a fraction ("86%" by
+``86.1%`` or ``0.861``). Signs are ignored (the text says "a drop of 0.3" where a cell prints
+``-0.3``); a unicode minus counts as a minus.
 
 What counts as a quoted number: decimals (``1.89``, ``0.00165``), scientific forms (``1e-6``,
 ``2.0e-06``, ``10^6``, ``10^{-6}``, ``10**8``, ``10⁶``, ``1.3 × 10^-8``), percentages (``86%``),
-multipliers (``0.96×``, ``2×``, ``2x``) and integers >= 10 (``1,000`` is 1000). Integers below 10
-are ignored (counts of things, "two", "step 3"). Numbers written in words are not detected.
+multipliers (``0.96×``, ``2×``, ``2x``; not a design such as ``2×2``) and integers >= 10
+(``1,000`` is 1000). Integers below 10 are ignored (counts of things, "two", "step 3").
+Numbers written in words are not detected.
 
 Ignored:
 
@@ -84,7 +93,7 @@ _QUOTE_RE = re.compile(
     # 1e-6, 2.0e-06
     r"(?P<em>\d+(?:\.\d+)?)[eE](?P<ee>[-−+]?\d+)(?![A-Za-z_0-9])|"
     # plain, with an optional % or × / x
-    rf"(?P<n>{_NUM})(?:(?P<pct>\s?%)|(?P<mul>\s?×|x(?![A-Za-z_0-9]))|(?![A-Za-z_0-9%]))"
+    rf"(?P<n>{_NUM})(?:(?P<pct>\s?%)|(?P<mul>\s?×(?!\s?\d)|x(?![A-Za-z_0-9]))|(?![A-Za-z_0-9%]))"
     ")"
 )
 _NAME_WORDS = re.compile(
@@ -255,24 +264,48 @@ def _flatten(value: Any) -> list[float]:
     return []
 
 
-def backing_values(nb: Any, recorded: dict[str, Any] | None = None) -> list[float]:
-    """Sorted magnitudes of every number the notebook's code cells print, record or write."""
+_HEADING = re.compile(r"^\s{0,3}#", re.MULTILINE)
+_RECORD_CALL = re.compile(r"record\(\s*[\"'](\w+)[\"']")
+
+
+def _cell_values(cell: Any, recorded: dict[str, Any]) -> list[float]:
+    """What one code cell backs in its section: its text outputs and the values it records by name."""
     values: list[float] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        values += _code_literals(cell.source)
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream":
-                values += _numbers_in_output(out.get("text", ""))
-            elif out.get("output_type") in ("execute_result", "display_data") and \
-                    "image/png" not in out.get("data", {}):  # a figure's text is its alt text, not printed
-                plain = out.get("data", {}).get("text/plain", "")
-                values += _numbers_in_output("".join(plain) if isinstance(plain, list) else plain)
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            values += _numbers_in_output(out.get("text", ""))
+        elif out.get("output_type") in ("execute_result", "display_data") and \
+                "image/png" not in out.get("data", {}):  # a figure's text is its alt text, not printed
+            plain = out.get("data", {}).get("text/plain", "")
+            values += _numbers_in_output("".join(plain) if isinstance(plain, list) else plain)
+    for name in _RECORD_CALL.findall(cell.source):
+        values += _flatten(recorded.get(name))
+    return values
+
+
+def section_starts(source: str) -> list[int]:
+    """Offsets of the heading lines of a markdown cell: each one opens a new section."""
+    text = _COMMENT.sub(lambda m: " " * len(m.group(0)), source)
+    return [m.start() for m in _HEADING.finditer(text)]
+
+
+def section_values(nb: Any, recorded: dict[str, Any] | None = None) -> list[list[float]]:
+    """Per section (section 0 is before the first heading), the sorted numbers its code backs.
+
+    Every section also holds the number literals of every code cell: settings hold lesson-wide.
+    """
     if recorded is None:
         recorded = nb.metadata.get(RECORDED_KEY, {})
-    values += _flatten(dict(recorded))
-    return sorted(abs(v) for v in values)
+    recorded = dict(recorded)
+    sections: list[list[float]] = [[]]
+    literals: list[float] = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            sections += [[] for _ in section_starts(cell.source)]
+        elif cell.cell_type == "code":
+            sections[-1] += _cell_values(cell, recorded)
+            literals += _code_literals(cell.source)
+    return [sorted(abs(v) for v in values + literals) for values in sections]
 
 
 def _within(pool: list[float], lo: float, hi: float) -> bool:
@@ -290,16 +323,19 @@ def is_backed(quote: Quote, pool: list[float]) -> bool:
 
 
 def check_notebook(nb: Any, recorded: dict[str, Any] | None = None) -> list[Unbacked]:
-    """Every quoted number of ``nb``'s markdown cells that no code cell backs."""
-    pool = backing_values(nb, recorded)
-    found = []
+    """Every quoted number of ``nb``'s markdown cells that no code cell of its own section backs."""
+    pools = section_values(nb, recorded)
+    found, section = [], 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "markdown":
             continue
         text, _ = _prose(cell.source)
+        starts = section_starts(cell.source)
         for quote in quoted_numbers(cell.source):
-            if not is_backed(quote, pool):
+            own = section + bisect.bisect_right(starts, quote.start)
+            if not is_backed(quote, pools[own]):
                 found.append(Unbacked(index, quote.text, _sentence(text, quote.start, quote.end)))
+        section += len(starts)
     return found
 
 
