@@ -68,32 +68,34 @@ def sarimax_backtest(
     seasonal_order: tuple[int, int, int, int] = (0, 0, 0, 0),
     *,
     refit: bool = True,
+    every: int = 1,
     levels: Iterable[float] = (0.8, 0.95),
 ) -> tuple[np.ndarray, dict[float, tuple[np.ndarray, np.ndarray]]]:
     """SARIMAX forecasts from each origin and their intervals: ``(mean, {level: (lower, upper)})``.
 
-    ``refit=True`` re-estimates the parameters on ``series[:o]`` at every origin (warm-started from
-    the previous fit: FPP3's tsCV); ``refit=False`` estimates them once on ``series[:origins[0]]``
-    and only runs the filter over later data.
+    ``refit=True`` re-estimates the parameters on ``series[:o]`` at every ``every``-th origin
+    (warm-started from the previous fit; ``every=1`` is FPP3's tsCV) and between refits runs the
+    filter over the data up to each origin; ``refit=False`` estimates them once on
+    ``series[:origins[0]]`` and only runs the filter over later data.
     """
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     y = check_array(series, "series", ndim=1)
     horizon = check_int(horizon, "horizon")
     orig = check_origins(origins, len(y), horizon)
+    every = check_int(every, "every")
     levels = [float(a) for a in levels]
     if any(not 0 < a < 1 for a in levels):
         raise ValueError(f"levels must lie strictly between 0 and 1, such as 0.8 and 0.95; got {levels}.")
     first = SARIMAX(y[: orig[0]], order=order, seasonal_order=seasonal_order).fit(disp=False)
     on_all, params = first.apply(y), first.params
     mean, bands = [], {a: ([], []) for a in levels}
-    for o in orig:
-        if refit:
+    for k, o in enumerate(orig):
+        if refit and k > 0 and k % every == 0:
             res = SARIMAX(y[:o], order=order, seasonal_order=seasonal_order)
             res = res.fit(start_params=params, disp=False)
-            params, fc = res.params, res.get_forecast(horizon)
-        else:
-            fc = on_all.get_prediction(start=o, end=o + horizon - 1, dynamic=0)  # uses y[:o] only
+            on_all, params = res.apply(y), res.params
+        fc = on_all.get_prediction(start=o, end=o + horizon - 1, dynamic=0)  # uses y[:o] only
         mean.append(fc.predicted_mean)
         for a, (lo, hi) in bands.items():
             ci = np.asarray(fc.conf_int(alpha=1 - a))

@@ -52,8 +52,9 @@ def test_sarimax_backtest_of_a_random_walk_is_the_naive_forecast_with_sqrt_h_int
     rng = np.random.default_rng(0)
     y = np.cumsum(rng.normal(size=80))
     origins = np.arange(60, 70)
-    for refit in (False, True):
-        mean, bands = sarimax_backtest(y, origins, 4, (0, 1, 0), refit=refit, levels=(0.8,))
+    for refit, every in [(False, 1), (True, 1), (True, 3)]:
+        mean, bands = sarimax_backtest(y, origins, 4, (0, 1, 0), refit=refit, every=every,
+                                       levels=(0.8,))
         np.testing.assert_allclose(mean, np.repeat(y[origins - 1][:, None], 4, axis=1), atol=1e-8)
         lo, hi = bands[0.8]
         width = (hi - lo)[0]
