@@ -11,11 +11,21 @@ from . import _tf_quiet  # noqa: F401  (first: TensorFlow reads its log level at
 from ._checks import NotFittedError, check_same_shape
 from ._load_order import guard as _guard
 from .backends import load_backend
-from .baselines import LinearAR, Mean, Naive, SeasonalNaive, mean_forecast, naive_forecast, seasonal_naive
+from .backtest import refit_backtest, sarimax_backtest
+from .baselines import (
+    LinearAR,
+    Mean,
+    Naive,
+    SeasonalNaive,
+    drift_forecast,
+    mean_forecast,
+    naive_forecast,
+    seasonal_naive,
+)
 from .diagnose import Report, diagnose
 from .environment import environment_report
 from .forecasting import rolling_forecast
-from .metrics import flatness, mae, mase, mse
+from .metrics import coverage, flatness, mae, mase, mse, winkler_score
 from .recording import record, recorded
 from .scaling import Scaler
 from .seeding import seeded_frameworks, set_seed
@@ -24,6 +34,7 @@ from .stats import (
     Paired,
     Spread,
     compare_forecasts,
+    conformal_width,
     over_seeds,
     paired_difference,
     sines_acov,
@@ -51,7 +62,10 @@ __all__ = [
     "WindowedData",
     "check_same_shape",
     "compare_forecasts",
+    "conformal_width",
+    "coverage",
     "diagnose",
+    "drift_forecast",
     "environment_report",
     "flatness",
     "load_backend",
@@ -63,9 +77,11 @@ __all__ = [
     "over_seeds",
     "paired_difference",
     "record",
+    "refit_backtest",
     "recorded",
     "rolling_forecast",
     "rolling_origin_folds",
+    "sarimax_backtest",
     "seasonal_naive",
     "seeded_frameworks",
     "set_seed",
@@ -77,4 +93,5 @@ __all__ = [
     "time_split",
     "two_waves",
     "window_floor",
+    "winkler_score",
 ]

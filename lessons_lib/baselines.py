@@ -1,8 +1,9 @@
-"""Baselines every model must beat: naive, seasonal naive, window mean, linear autoregression.
+"""Baselines every model must beat: naive, seasonal naive, window mean, drift, linear autoregression.
 
 Every baseline is a class with ``fit(X, y)`` and ``predict(X)`` (``Naive``, ``SeasonalNaive``,
 ``Mean``, ``LinearAR``), so a lesson can loop over them; ``naive_forecast``, ``seasonal_naive``
-and ``mean_forecast`` are one-line shortcuts for the rule-based ones.
+and ``mean_forecast`` are one-line shortcuts for the rule-based ones; ``drift_forecast`` is FPP3's
+drift method on a whole series (its slope runs from the first value to each origin).
 """
 
 from __future__ import annotations
@@ -118,6 +119,28 @@ def naive_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.n
 def seasonal_naive(X: np.ndarray, period: int, horizon: int = 1, target_col: int = 0) -> np.ndarray:
     """``SeasonalNaive(period, horizon, target_col).predict(X)``."""
     return SeasonalNaive(period, horizon, target_col).predict(X)
+
+
+def drift_forecast(series: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """FPP3's drift method from each origin T: ``y_T + h * (y_T - y_1) / (T - 1)``, shape (origins, horizon).
+
+    ``series`` is 1-D and ``origins[i]`` is the number of values known (the forecast starts at
+    ``series[origins[i]]``); the slope is the average change from the first value to the origin, so
+    it uses nothing after the origin. Hyndman and Athanasopoulos, FPP3 section 5.2.
+    """
+    y = check_array(series, "series", ndim=1)
+    horizon = check_int(horizon, "horizon")
+    orig = np.asarray(origins)
+    if orig.ndim != 1 or not np.issubdtype(orig.dtype, np.integer) or len(orig) == 0:
+        raise ValueError(f"origins must be a non-empty 1-D array of integer positions; got {origins!r:.60}.")
+    if orig.min() < 2 or orig.max() > len(y):
+        raise ValueError(
+            f"origins must lie in [2, len(series)={len(y)}]: the drift needs two known values; "
+            f"got {orig.min()}..{orig.max()}."
+        )
+    last = y[orig - 1]
+    slope = (last - y[0]) / (orig - 1)
+    return last[:, None] + slope[:, None] * np.arange(1, horizon + 1)
 
 
 def mean_forecast(X: np.ndarray, horizon: int = 1, target_col: int = 0) -> np.ndarray:

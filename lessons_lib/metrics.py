@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_array, check_finite_result, check_int, check_same_shape
+from ._checks import check_array, check_finite_result, check_int, check_number, check_same_shape
 
 
 def _pair(pred: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -64,3 +64,32 @@ def flatness(pred: np.ndarray, target: np.ndarray) -> float:
             )
         value = float(np.std(p) / spread)
     return check_finite_result(value, "flatness")
+
+
+def winkler_score(lower: np.ndarray, upper: np.ndarray, target: np.ndarray, level: float) -> float:
+    """Mean interval (Winkler) score of ``level`` intervals: width, plus 2/alpha times each miss.
+
+    ``alpha = 1 - level``; a target below ``lower`` adds ``2/alpha * (lower - target)``, one above
+    ``upper`` adds ``2/alpha * (target - upper)`` (Gneiting and Raftery 2007; FPP3 5.9). Lower is
+    better, and unlike coverage it cannot be won by widening the intervals.
+    """
+    lo, t = _pair(lower, target)
+    hi, _ = _pair(upper, target)
+    level = float(check_number(level, "level"))
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1, such as 0.8; got {level}.")
+    if np.any(hi < lo):
+        raise ValueError("upper is below lower for some targets; pass the bounds in that order.")
+    alpha = 1 - level
+    miss = np.maximum(lo - t, 0) + np.maximum(t - hi, 0)
+    return check_finite_result(float(np.mean(hi - lo + 2 / alpha * miss)), "winkler_score")
+
+
+def coverage(
+    lower: np.ndarray, upper: np.ndarray, target: np.ndarray, axis: int | None = None
+) -> np.ndarray | float:
+    """Share of targets inside ``[lower, upper]`` (bounds included); per ``axis`` when given."""
+    lo, t = _pair(lower, target)
+    hi, _ = _pair(upper, target)
+    inside = (t >= lo) & (t <= hi)
+    return float(inside.mean()) if axis is None else inside.mean(axis=axis)

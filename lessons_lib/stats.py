@@ -8,6 +8,7 @@
   series whose autocovariance is known, ``gamma(0) - g' Gamma^-1 g``. The oracle floor, the noise
   variance, is reachable only by a model that knows the clean signal.
 - ``sines_acov``: the autocovariance of a sum of sines (random phase) plus white noise.
+- ``conformal_width``: split-conformal prediction intervals from held-out errors.
 - ``spread`` / ``over_seeds``: a network's number as a median over seeds, with its range.
 """
 
@@ -164,3 +165,22 @@ def over_seeds(fn: Callable[[int], float], seeds: Iterable[int] = (0, 1, 2)) -> 
     if not seeds:
         raise ValueError("seeds is empty; pass at least one seed, e.g. (0, 1, 2).")
     return spread(float(fn(s)) for s in seeds)
+
+
+def conformal_width(errors: Any, level: float) -> np.ndarray:
+    """Split-conformal half-width per column: the ``ceil((n + 1) level)``-th smallest ``|error|``.
+
+    ``errors`` (n, horizons) are forecast errors on a calibration block the model was not fitted
+    on; ``pred -/+ width`` then covers a new target with probability at least ``level`` when the
+    errors are exchangeable (Vovk et al. 2005; Angelopoulos and Bates 2023, section 1).
+    """
+    e = np.abs(check_array(errors, "errors", ndim=(1, 2)))
+    e = e[:, None] if e.ndim == 1 else e
+    level = check_number(level, "level", minimum=0.0, strict=True)
+    k = int(np.ceil((len(e) + 1) * level))
+    if level >= 1 or k > len(e):
+        raise ValueError(
+            f"level {level} needs at least {k} calibration errors per column, errors has {len(e)}; "
+            "pass more errors or a lower level."
+        )
+    return np.sort(e, axis=0)[k - 1]

@@ -101,3 +101,25 @@ def test_spread_and_over_seeds():
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises((TypeError, ValueError), match=match):
         call()
+
+
+def test_conformal_width_is_the_ceil_n_plus_1_level_order_statistic():
+    errors = np.arange(1.0, 20.0)[:, None] * np.array([1.0, -2.0])  # 19 errors, two horizons
+    width = stats.conformal_width(errors, 0.8)
+    # ceil(20 * 0.8) = 16th smallest |error|
+    np.testing.assert_allclose(width, [16.0, 32.0])
+
+
+def test_conformal_width_covers_new_draws_at_least_at_its_level():
+    rng = np.random.default_rng(0)
+    hits = []
+    for _ in range(400):
+        cal, new = rng.standard_t(3, size=39), rng.standard_t(3)
+        hits.append(abs(new) <= stats.conformal_width(cal, 0.9)[0])
+    assert np.mean(hits) >= 0.9 - 2 * np.sqrt(0.09 / 400)
+
+
+@pytest.mark.parametrize("n, level", [(3, 0.8), (10, 1.0), (10, 0.0)])
+def test_conformal_width_refuses_too_few_errors_or_bad_levels(n, level):
+    with pytest.raises(ValueError, match="level"):
+        stats.conformal_width(np.ones(n), level)

@@ -8,7 +8,7 @@ drift_pred = y[origins - 1][:, None] + {step}
 drift_mase_h12 = float(mase_by_horizon(drift_pred)[11])
 print("drift MASE at h=12:", drift_mase_h12)
 '''
-_TRAIN_SLOPE = "(y[n_train - 1] - y[0]) / (n_train - 1)"
+_ORIGIN_SLOPE = "((y[origins - 1] - y[0]) / (origins - 1))[:, None]"
 
 _Q3 = '''
 cause = {cause!r}
@@ -21,6 +21,12 @@ fixed_pred = last[:, None] + step_pred'''
 WRONG = {
     "q1": [
         {
+            "why": "the slope frozen at the end of the training months, not re-estimated at each origin",
+            "code": _Q1.format(slope="(y[n_train - 1] - y[0]) / (n_train - 1)",
+                               step="slope * np.arange(1, H + 1)"),
+            "message": "is not right: its slope stops at the end of the training months",
+        },
+        {
             "why": "the drift taken from the whole series: it leaks the backtest's faster growth",
             "code": _Q1.format(slope="(y[-1] - y[0]) / (len(y) - 1)",
                                step="slope * np.arange(1, H + 1)"),
@@ -28,12 +34,12 @@ WRONG = {
         },
         {
             "why": "forgets the factor h: adds one month's change at every horizon",
-            "code": _Q1.format(slope=_TRAIN_SLOPE, step="slope * np.ones(H)"),
+            "code": _Q1.format(slope=_ORIGIN_SLOPE, step="slope * np.ones(H)"),
             "message": "is not right: every horizon adds one month's change",
         },
         {
             "why": "MASE scaled by the non-seasonal naive error (period=1)",
-            "code": _Q1.format(slope=_TRAIN_SLOPE, step="slope * np.arange(1, H + 1)").replace(
+            "code": _Q1.format(slope=_ORIGIN_SLOPE, step="slope * np.arange(1, H + 1)").replace(
                 "float(mase_by_horizon(drift_pred)[11])",
                 "ll.mase(drift_pred[:, 11], targets[:, 11], y[:n_train], period=1)",
             ),
