@@ -19,7 +19,17 @@ from .recording import record, recorded
 from .scaling import Scaler
 from .seeding import seeded_frameworks, set_seed
 from .series import Series, sine, two_waves
-from .stats import Paired, Spread, compare_forecasts, over_seeds, paired_difference, sines_acov, spread, window_floor
+from .stats import (
+    Paired,
+    Spread,
+    compare_forecasts,
+    over_seeds,
+    paired_difference,
+    sines_acov,
+    spread,
+    window_floor,
+    window_weights,
+)
 from .tables import table
 from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
 
@@ -67,4 +77,5 @@ __all__ = [
     "time_split",
     "two_waves",
     "window_floor",
+    "window_weights",
 ]
