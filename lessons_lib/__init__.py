@@ -40,6 +40,7 @@ from .stats import (
     sines_acov,
     spread,
     window_floor,
+    window_weights,
 )
 from .tables import table
 from .windows import Fold, WindowedData, rolling_origin_folds, sliding_windows, time_split
@@ -93,5 +94,6 @@ __all__ = [
     "time_split",
     "two_waves",
     "window_floor",
+    "window_weights",
     "winkler_score",
 ]

@@ -4,9 +4,10 @@
   their noise, so the uncertainty of "A is better than B" is the standard error of the per-target
   loss differences (Diebold and Mariano 1995), with a Newey-West (Bartlett) long-run variance for
   the overlapping errors of multi-step forecasts (``lag = h - 1``).
-- ``window_floor``: the best MSE any linear predictor reaches from ``window`` noisy values of a
-  series whose autocovariance is known, ``gamma(0) - g' Gamma^-1 g``. The oracle floor, the noise
-  variance, is reachable only by a model that knows the clean signal.
+- ``window_floor`` / ``window_weights``: the best MSE any linear predictor reaches from
+  ``window`` noisy values of a series whose autocovariance is known, ``gamma(0) - g' Gamma^-1 g``
+  (and that predictor's weights). The oracle floor, the noise variance, is reachable only by a
+  model that knows the clean signal.
 - ``sines_acov``: the autocovariance of a sum of sines (random phase) plus white noise.
 - ``conformal_width``: split-conformal prediction intervals from held-out errors.
 - ``spread`` / ``over_seeds``: a network's number as a median over seeds, with its range.
@@ -112,13 +113,10 @@ def sines_acov(
     return acov
 
 
-def window_floor(acov: Any, window: int, horizon: int = 1) -> float:
-    """The lowest MSE of a linear forecast ``horizon`` steps ahead from the last ``window`` values.
-
-    ``acov`` holds the autocovariance at lags ``0, 1, ...`` (at least ``window + horizon - 1``):
-    the floor is ``gamma(0) - g' Gamma^-1 g`` with ``Gamma`` the window's covariance and ``g`` its
-    covariance with the target. For a Gaussian series no forecaster from those values does better.
-    """
+def _window_system(
+    acov: Any, window: int, horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked ``gamma``, the window's covariance ``Gamma`` and ``g``, its covariance with the target."""
     gamma = check_array(acov, "acov", ndim=1)
     window = check_int(window, "window")
     horizon = check_int(horizon, "horizon")
@@ -131,9 +129,28 @@ def window_floor(acov: Any, window: int, horizon: int = 1) -> float:
     if gamma[0] <= 0:
         raise ValueError(f"acov[0] is the variance and must be > 0; got {gamma[0]}.")
     idx = np.arange(window)
-    cov = gamma[np.abs(idx[:, None] - idx[None, :])]
-    g = gamma[horizon + idx]
-    coef = np.linalg.lstsq(cov, g, rcond=None)[0]
+    return gamma, gamma[np.abs(idx[:, None] - idx[None, :])], gamma[horizon + idx]
+
+
+def window_weights(acov: Any, window: int, horizon: int = 1) -> np.ndarray:
+    """The best linear forecast's weights on a window, oldest value first: ``window_values @ w``.
+
+    The forecaster behind ``window_floor``: ``Gamma^-1 g`` for a zero-mean series with
+    autocovariance ``acov``, predicting ``horizon`` steps past the window's last value.
+    """
+    _, cov, g = _window_system(acov, window, horizon)
+    return np.linalg.lstsq(cov, g, rcond=None)[0][::-1]
+
+
+def window_floor(acov: Any, window: int, horizon: int = 1) -> float:
+    """The lowest MSE of a linear forecast ``horizon`` steps ahead from the last ``window`` values.
+
+    ``acov`` holds the autocovariance at lags ``0, 1, ...`` (at least ``window + horizon``):
+    the floor is ``gamma(0) - g' Gamma^-1 g`` with ``Gamma`` the window's covariance and ``g`` its
+    covariance with the target. For a Gaussian series no forecaster from those values does better.
+    """
+    gamma, _, g = _window_system(acov, window, horizon)
+    coef = window_weights(gamma, window, horizon)[::-1]
     return float(max(gamma[0] - g @ coef, 0.0))
 
 

@@ -63,6 +63,20 @@ def test_ar1_floor_is_the_textbook_h_step_error_variance(phi, h):
     assert stats.window_floor(acov, 5, horizon=h) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("phi,h", [(0.8, 1), (0.8, 3), (-0.5, 2)])
+def test_ar1_weights_put_phi_to_the_h_on_the_last_value(phi, h):
+    acov = phi ** np.arange(40) / (1 - phi**2)
+    expected = np.r_[np.zeros(4), phi**h]  # oldest value first; only the last one counts
+    assert stats.window_weights(acov, 5, horizon=h) == pytest.approx(expected, abs=1e-9)
+
+
+def test_window_weights_predict_a_clean_sine_exactly():
+    t = np.arange(30)
+    x = np.sin(0.3 * t + 1.0)
+    w = stats.window_weights(stats.sines_acov([1.0], [0.3], noise=0.0, lags=10), 4, horizon=2)
+    assert x[20:24] @ w == pytest.approx(x[25], abs=1e-6)
+
+
 def test_a_clean_sine_is_predicted_exactly_from_two_values():
     acov = stats.sines_acov([1.0], [0.3], noise=0.0, lags=10)
     assert stats.window_floor(acov, 2) == pytest.approx(0.0, abs=1e-9)
