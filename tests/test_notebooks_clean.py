@@ -1,5 +1,6 @@
 """Notebooks are committed clean: no outputs, no execution counts, no personal metadata."""
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -12,6 +13,14 @@ ALLOWED_CELL_METADATA = {"tags"}
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds no .ipynb files"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cell_ids_are_unique(path):
+    """nbformat renames a repeated id when it reads the file, so the file itself is read here."""
+    ids = [cell.get("id") for cell in json.loads(path.read_text())["cells"]]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"{path.name}: cell ids {repeated} are repeated; give each cell its own"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
