@@ -6,9 +6,8 @@
 2. ``pip download`` into the shared wheelhouse (``WHEELHOUSE``): pip resolves the requirements
    file (the course and its extras, as Binder and a hub image install it) against PyPI exactly as a
    learner's pip does, and downloads only the files the wheelhouse lacks;
-3. pip resolves the same requirements again from the wheelhouse alone (``--dry-run --report``,
-   offline): the exact versions of step 2; uv installs exactly those (``--no-deps``, hard links from
-   its cache), then the course itself as the file says (editable or not);
+3. uv installs exactly the files pip named in step 2 (``--no-deps``, hard links from its cache),
+   then the course itself as the file says (editable or not);
 4. pip adds the ``[test]`` extra's tools (pytest, nbval...) on top, changing no learner version
    unless pip would.
 
@@ -22,13 +21,11 @@ cache folder): PyPI alone.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -75,25 +72,26 @@ def pip(python: Path, args: list[str]) -> None:
     subprocess.run([str(python), "-m", "pip", *args], check=True, env=pypi_only_env(), cwd=ROOT)
 
 
-def download(python: Path, requirements: list[str]) -> None:
-    """pip's resolution of ``requirements`` on PyPI, its files saved to the wheelhouse (kept ones reused)."""
+#: How ``pip download`` names each file of its resolution, new or kept from an earlier run.
+SAVED = re.compile(r"^\s*(?:Saved|File was already downloaded) (?P<path>\S+)$", re.MULTILINE)
+
+
+def download(python: Path, requirements: list[str]) -> list[str]:
+    """pip's resolution of ``requirements`` on PyPI, its files in the wheelhouse; their paths.
+
+    Exactly the files pip picked for this Python (its pre-release and sdist choices included),
+    read from pip's own report of what it saved or found already there; the course's own
+    archive is left out (uv installs the course from ROOT).
+    """
     WHEELHOUSE.mkdir(parents=True, exist_ok=True)
-    pip(python, ["download", "--quiet", "--dest", str(WHEELHOUSE), "setuptools>=68", *requirements])
-    for built in WHEELHOUSE.glob("forecasting*"):  # the course itself, packed by pip: always from ROOT
+    # the course's build backend, for uv to build it offline; not part of the learner's install
+    pip(python, ["download", "--quiet", "--no-deps", "--dest", str(WHEELHOUSE), "setuptools>=68"])
+    cmd = [str(python), "-m", "pip", "download", "--dest", str(WHEELHOUSE), *requirements]
+    done = subprocess.run(cmd, check=True, env=pypi_only_env(), cwd=ROOT, capture_output=True, text=True)
+    files = [Path(m["path"]) for m in SAVED.finditer(done.stdout)]
+    for built in WHEELHOUSE.glob("forecasting*"):
         built.unlink()
-
-
-def resolve_offline(python: Path, requirements: list[str], tmp: Path) -> list[str]:
-    """``name==version`` for what pip installs for ``requirements`` from the wheelhouse alone."""
-    report = tmp / "report.json"
-    pip(python, ["install", "--dry-run", "--quiet", "--ignore-installed", "--no-index",
-                 "--find-links", str(WHEELHOUSE), "--report", str(report), *requirements])
-    items = json.loads(report.read_text())["install"]
-    return [
-        f"{item['metadata']['name']}=={item['metadata']['version']}"
-        for item in items
-        if "dir_info" not in item.get("download_info", {})  # the course itself: installed from ROOT
-    ]
+    return [str(WHEELHOUSE / f.name) for f in files if not f.name.startswith("forecasting")]
 
 
 def uv_install(python: Path, args: list[str]) -> None:
@@ -117,9 +115,7 @@ def build(python: str, env: Path, requirements: Path) -> Path:
     py = env / "bin" / "python"
     editable, extras, others = project_spec(requirements)
     course = ["-e", f".{extras}"] if editable else [f".{extras}"]
-    download(py, [*others, f".{extras}"])
-    with tempfile.TemporaryDirectory() as tmp:
-        uv_install(py, resolve_offline(py, [*others, *course], Path(tmp)))
+    uv_install(py, download(py, [*others, f".{extras}"]))
     uv_install(py, course)
     pip(py, ["install", "--quiet", *test_tools()])
     return py
