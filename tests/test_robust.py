@@ -3,6 +3,7 @@
 import json
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tools import robust
@@ -80,6 +81,17 @@ def test_threads2_takes_two_slots():
     assert robust.run_env("baseline")["TF_CPP_MIN_LOG_LEVEL"] == "3"
 
 
+def test_a_combined_run_has_every_factor_and_a_misspelt_one_is_named():
+    env = robust.run_env("seed+2/threads2")
+    assert env["LESSONS_SEED_OFFSET"] == "2" and robust.run_threads("seed+2/threads2") == 2
+    met = {f for name in robust.DEFAULT_SWEEP for f in robust.factors(name)}
+    assert met == set(robust.PERTURBATIONS), "the default sweep leaves a perturbation out"
+    with pytest.raises(ValueError, match="'seed\\+9/threads2': seed\\+9 is not one of"):
+        robust.factors("seed+9/threads2")
+    with pytest.raises(SystemExit):
+        robust.main(["--perturbations", "threads3"])
+
+
 def test_a_perturbation_that_cannot_change_a_notebook_is_not_run(tmp_path):
     plain = tmp_path / "plain.ipynb"
     _write(plain, [new_code_cell("import numpy as np"), new_markdown_cell("Keras is not used here.")])
@@ -88,3 +100,4 @@ def test_a_perturbation_that_cannot_change_a_notebook_is_not_run(tmp_path):
     assert not robust.applies(plain, "keras") and not robust.applies(plain, "onednn_off")
     assert robust.applies(plain, "seed+1") and robust.applies(plain, "threads2")
     assert robust.applies(keras, "keras") and robust.applies(keras, "onednn_off")
+    assert robust.applies(plain, "seed+3/keras") and not robust.applies(plain, "keras/onednn_off")

@@ -14,6 +14,12 @@ Each run is a fresh kernel with its own environment (this process's environment 
                  the Keras backend instead of PyTorch (their asserts must hold in both)
 ===============  =================================================================================
 
+A run may combine perturbations, joined by ``/`` (``seed+2/threads2``): its environment is theirs
+together. The default sweep (``DEFAULT_SWEEP``, what ``make robust`` and CI run) pairs each seed
+offset with one of the other changes, so every perturbation is met in 4 runs per notebook instead
+of 7: an assert that breaks under one factor breaks in the run that holds it, and the run's name
+says which factors to try one at a time (``--perturbations seed+2 threads2``).
+
 Every run sets ``TF_CPP_MIN_LOG_LEVEL=3`` and one math thread per library unless the perturbation
 says otherwise. Cells run on after an error, so one failed cell does not hide later ones; every
 cell that raised is recorded with its exception and, for an ``assert``, the assert's source and
@@ -68,6 +74,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "keras": ("load_backend(",),
     "onednn_off": ("tensorflow", "keras", "load_backend("),
 }
+#: The sweep ``make robust`` and CI run: the baseline, then each seed offset with one other change.
+DEFAULT_SWEEP = ["baseline", "seed+1/onednn_off", "seed+2/threads2", "seed+3/keras"]
 BASE_ENV = {
     **QUIET_ENV,
     BACKEND_VAR: "torch",
@@ -138,20 +146,41 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def factors(perturbation: str) -> list[str]:
+    """The single perturbations a run combines (``seed+2/threads2`` -> seed+2, threads2); checked."""
+    parts = perturbation.split("/")
+    unknown = [f for f in parts if f not in PERTURBATIONS]
+    if unknown or len(set(parts)) != len(parts):
+        raise ValueError(
+            f"perturbation {perturbation!r}: {', '.join(unknown) or 'a repeated name'} is not one of "
+            f"{', '.join(PERTURBATIONS)}; join several with '/', each once"
+        )
+    return parts
+
+
 def applies(path: Path, perturbation: str) -> bool:
-    """Whether ``perturbation`` can change what ``path`` runs (``NEEDS``); every other one does."""
-    needs = NEEDS.get(perturbation)
-    if not needs:
-        return True
+    """Whether ``perturbation`` can change what ``path`` runs (``NEEDS``): one of its factors can."""
     import nbformat
 
-    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
-    return any(word in code for word in needs)
+    code = None
+    for factor in factors(perturbation):
+        needs = NEEDS.get(factor)
+        if not needs:
+            return True
+        if code is None:
+            cells = nbformat.read(path, as_version=4).cells
+            code = "\n".join(c.source for c in cells if c.cell_type == "code")
+        if any(word in code for word in needs):
+            return True
+    return False
 
 
 def run_env(perturbation: str) -> dict[str, str]:
-    """The kernel environment of one run: the base settings, then the perturbation's."""
-    return {**BASE_ENV, **PERTURBATIONS[perturbation]}
+    """The kernel environment of one run: the base settings, then each factor's."""
+    env = dict(BASE_ENV)
+    for factor in factors(perturbation):
+        env.update(PERTURBATIONS[factor])
+    return env
 
 
 def run_threads(perturbation: str) -> int:
@@ -197,7 +226,7 @@ def run_one(path: str, perturbation: str, executed_dir: str, timeout: int, check
 
     nb_path = Path(path)
     result: dict[str, Any] = {"notebook": nb_path.name, "perturbation": perturbation}
-    out = Path(executed_dir) / f"{nb_path.stem}__{perturbation}.ipynb"
+    out = Path(executed_dir) / f"{nb_path.stem}__{perturbation.replace('/', '_')}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
@@ -344,10 +373,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--perturbations",
         nargs="+",
-        default=list(PERTURBATIONS),
-        choices=list(PERTURBATIONS),
+        default=DEFAULT_SWEEP,
         metavar="NAME",
-        help=f"default: all of {', '.join(PERTURBATIONS)}",
+        help=f"any of {', '.join(PERTURBATIONS)}, or several joined by '/'; "
+        f"default: {' '.join(DEFAULT_SWEEP)}",
     )
     parser.add_argument("--out", type=Path, default=BUILD / "robust.json")
     parser.add_argument("--executed", type=Path, help="default: executed/ next to --out")
@@ -355,6 +384,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    for name in args.perturbations:
+        try:
+            factors(name)
+        except ValueError as exc:
+            parser.error(f"--perturbations: {exc}")
     paths = _notebooks(args.notebooks)
     if not paths:
         print("no notebooks found; pass --notebooks or run from the repository root", file=sys.stderr)
