@@ -196,6 +196,11 @@ $(LEARNER)-%/.installed: pyproject.toml binder/requirements.txt tools/learner_en
 pypi-envs: $(foreach v,$(LEARNER_PYTHONS),$(LEARNER)-$(v)/.installed)
 
 BINDER_ENV := $(LEARNER)-$(BINDER_PYTHON)
+# Each learner env keeps matplotlib's font cache in its own folder: the user's cache is shared by
+# every install of one matplotlib version, and an env removed under a running kernel once left it
+# listing no bundled font (STIX missing: a stderr warning in every log-scale plot).
+test-pypi-%: export MPLCONFIGDIR = $(abspath $(LEARNER))-$(@:test-pypi-%=%)/mplconfig
+$(BINDER_ENV)/.postbuild test-binder test-mounted-home: export MPLCONFIGDIR = $(abspath $(BINDER_ENV))/mplconfig
 .PRECIOUS: $(LEARNER)-%/.installed
 CLEAN_AFTER = $(if $(filter 1,$(PYPI_CLEAN)),rm -rf $(LEARNER)-$(1))
 
