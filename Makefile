@@ -125,9 +125,11 @@ XDIST = -n $(JOBS) --dist loadfile
 test: $(DEV_STAMP) lint kernel $(NPM_STAMP)
 	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval-lax --nbval-current-env
 
-# reference and wrong answers filled into the student copies, executed and graded (slow)
+# the untouched student copies run, reference and wrong answers filled in, executed and graded
+# (slow); LEARNER_ARGS: more pytest arguments (CI: -k "not untouched", run by test-pypi instead)
+LEARNER_ARGS ?=
 test-learner: $(DEV_STAMP) kernel
-	$(BIN)/python -m pytest tests/test_student_copies.py -m learner
+	$(BIN)/python -m pytest tests/test_student_copies.py -m learner $(LEARNER_ARGS)
 
 # crafted attacks graded in one sandboxed run beside honest submissions (slow; needs bwrap), and
 # answers copied out of the public checks' messages, graded (tests/test_answer_leaks.py)

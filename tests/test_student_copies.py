@@ -121,15 +121,6 @@ def _probe_cell(tests_dir: Path, question: str = "*") -> nbformat.NotebookNode:
     )
 
 
-def run_with_probe(nb: nbformat.NotebookNode, name: str, work: Path, tests_dir: Path) -> dict:
-    """Execute the filled copy in its own folder; return each question's public result and score."""
-    work.mkdir(parents=True, exist_ok=True)
-    nb.cells.append(_probe_cell(tests_dir))
-    nbformat.write(nb, work / name)  # otter.Notebook reads the file it names
-    execute(nb, work)
-    return _probe_result(nb.cells[-1])
-
-
 def _probe_result(cell) -> dict:
     text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
     line = next(ln for ln in text.splitlines() if ln.startswith(PROBE_MARK))
@@ -163,22 +154,44 @@ def test_student_copy_has_no_instructor_material(built, master_path):
 # ---------------------------------------------------------------- (a) untouched copies run clean
 
 
+def _run_untouched(built: Path, master: Path, work: Path) -> tuple[list[str], str]:
+    """One untouched copy executed in its own folder: its stray outputs and all it showed."""
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_student(built, master), work / master.name)
+    nb = execute(nbformat.read(work / master.name, as_version=4), work)
+    shown = "".join(
+        str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    return stray_outputs(nb), shown
+
+
+@pytest.fixture(scope="session")
+def untouched_runs(built, tmp_path_factory):
+    """Every untouched copy executed, two at a time: {stem: (stray outputs, shown) or the error}."""
+    tmp = tmp_path_factory.mktemp("untouched")
+
+    def one(master: Path):
+        try:
+            return master.stem, _run_untouched(built, master, tmp / master.stem)
+        except Exception as exc:  # reported by that lesson's test, not by the fixture
+            return master.stem, exc
+
+    with ThreadPoolExecutor(JOBS) as pool:
+        return dict(pool.map(one, MASTERS))
+
+
 @pytest.mark.learner
 @pytest.mark.parametrize("master_path", MASTERS, ids=lambda p: p.stem)
-def test_untouched_student_copy_runs_clean(built, master_path, tmp_path):
-    name = master_path.name
-    shutil.copy(_student(built, master_path), tmp_path / name)
-    nb = nbformat.read(tmp_path / name, as_version=4)
-    execute(nb, tmp_path)
-    problems = stray_outputs(nb)
+def test_untouched_student_copy_runs_clean(untouched_runs, master_path):
+    name, run = master_path.name, untouched_runs[master_path.stem]
+    if isinstance(run, Exception):
+        pytest.fail(f"{name}, untouched: {type(run).__name__}: {str(run)[-2000:]}", pytrace=False)
+    problems, shown = run
     assert not problems, f"{name}, untouched: " + "; ".join(problems)
     if copies.has_exercises(master_path):
-        shown = "".join(
-            str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
-            for c in nb.cells
-            if c.cell_type == "code"
-            for o in c.outputs
-        )
         assert "not answered yet" in shown, f"{name}: no check said 'not answered yet' on the stubs"
 
 
@@ -196,33 +209,28 @@ def _tests_dir(built: Path, lesson: str, tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def reference_runs(built, tmp_path_factory):
-    """Every graded lesson filled with the reference answers: probe results and otter's grades."""
+def reference_runs(filled_runs, built, tmp_path_factory):
+    """Every graded lesson filled with the reference answers: the probe's results and stray outputs
+    from the filled run (filled_runs), and otter's grades of the clean filled copies, each graded
+    in its own sandboxed kernel as an instructor grades it."""
     tmp = tmp_path_factory.mktemp("reference")
-
-    def one(master: Path):
-        nb = filled(_student(built, master), master)
-        probe = run_with_probe(nb, master.name, tmp / master.stem, _tests_dir(built, master.stem, tmp))
-        problems = stray_outputs(nb)
-        clean = filled(_student(built, master), master)
-        subs = tmp / "submissions"
-        subs.mkdir(exist_ok=True)
-        nbformat.write(clean, subs / master.name)
-        return master.stem, (probe, problems)
-
-    with ThreadPoolExecutor(JOBS) as pool:
-        runs = dict(pool.map(one, GRADED))
+    subs = tmp / "submissions"
+    subs.mkdir()
+    for master in GRADED:
+        nbformat.write(filled(_student(built, master), master), subs / master.name)
     rows = selfcheck.grade_files(
-        sorted((tmp / "submissions").glob("*.ipynb")), None, built, timeout=600, jobs=JOBS, quiet=True
+        sorted(subs.glob("*.ipynb")), None, built, timeout=600, jobs=JOBS, quiet=True
     )
-    return runs, rows
+    return filled_runs["reference"], rows
 
 
 @pytest.mark.learner
 @pytest.mark.parametrize("master_path", GRADED, ids=lambda p: p.stem)
 def test_reference_answers_pass_every_check_and_get_full_marks(reference_runs, master_path):
     runs, rows = reference_runs
-    probe, problems = runs[master_path.stem]
+    run = runs[master_path.stem]
+    assert "error" not in run, f"{master_path.name}, reference answers: {run.get('error')}"
+    probe, problems = run["probe"], run["problems"]
     assert not problems, f"{master_path.name}, reference answers: " + "; ".join(problems)
     failing = {q: r["public_messages"] for q, r in probe.items() if not r["public_passed"]}
     assert not failing, f"{master_path.name}: public checks fail on the reference answers: {failing}"
@@ -253,15 +261,18 @@ def _wrong_answers() -> list:
 WRONG_CASES = _wrong_answers()
 
 
-def _wrong_runs_for(built: Path, master: Path, cases: list, work: Path) -> dict:
-    """One kernel per lesson: the copy runs with reference answers; at each answer cell, each
+def _filled_run(built: Path, master: Path, cases: list, work: Path) -> tuple[dict, dict]:
+    """One kernel per lesson: the copy runs with the reference answers; at each answer cell, each
     recorded wrong answer for that question runs first in its place and the question's tests
     (public and hidden) run on the globals it leaves; then the reference answer runs and the
-    lesson goes on. (Answers must define their variables afresh, as CONVENTIONS.md asks.)"""
+    lesson goes on; at the end every question's tests run on the reference answers. Returns
+    ({case id: probe result}, {"probe": the end's results, "problems": stray outputs}). Answers
+    define their variables afresh (CONVENTIONS.md), and reference_runs grades each clean filled
+    copy in a kernel of its own, so a wrong answer's leftovers cannot lend the reference a mark."""
     work.mkdir(parents=True, exist_ok=True)
     tests_dir = _tests_dir(built, master.stem, work)
     nb = filled(_student(built, master), master)
-    nbformat.write(nb, work / master.name)
+    nbformat.write(nb, work / master.name)  # otter.Notebook reads the file it names
     questions = [q for q, _ in master_answers(nbformat.read(master, as_version=4))]
     slots = iter(questions)
     by_question: dict[str, list] = {}
@@ -282,39 +293,63 @@ def _wrong_runs_for(built: Path, master: Path, cases: list, work: Path) -> dict:
             if "otter_answer_cell" in cell.metadata.get("tags", []):
                 question = next(slots)
                 for case in by_question.pop(question, []):
-                    trial = nbformat.v4.new_code_cell(case.values[3]["code"])
-                    client.allow_errors = True
-                    client.execute_cell(trial, index)
-                    client.allow_errors = False
-                    errors = [o for o in trial.outputs if o.get("output_type") == "error"]
-                    if errors:
-                        results[case.id] = {"error": f"{errors[0].ename}: {errors[0].evalue}"}
-                        continue
-                    probe = _probe_cell(tests_dir, question)
-                    client.execute_cell(probe, index)
-                    results[case.id] = _probe_result(probe)
+                    results[case.id] = _try_wrong(client, case.values[3]["code"], tests_dir, question, index)
             client.execute_cell(cell, index)
+        probe = _probe_cell(tests_dir)
+        nb.cells.append(probe)  # nbclient stores an executed cell at its index
+        client.execute_cell(probe, len(nb.cells) - 1)
     for question, left in by_question.items():
         for case in left:
             results[case.id] = {"error": f"no answer cell for {question} in the student copy"}
-    return results
+    return results, {"probe": _probe_result(probe), "problems": stray_outputs(nb)}
+
+
+def _try_wrong(client: NotebookClient, code: str, tests_dir: Path, question: str, index: int) -> dict:
+    """Run one wrong answer in the kernel, then its question's tests: the probe's result."""
+    trial = nbformat.v4.new_code_cell(code)
+    client.allow_errors = True
+    client.execute_cell(trial, index)
+    client.allow_errors = False
+    errors = [o for o in trial.outputs if o.get("output_type") == "error"]
+    if errors:
+        return {"error": f"{errors[0].ename}: {errors[0].evalue}"}
+    probe = _probe_cell(tests_dir, question)
+    client.execute_cell(probe, index)
+    return _probe_result(probe)
 
 
 @pytest.fixture(scope="session")
-def wrong_runs(built, tmp_path_factory):
-    """Every recorded wrong answer's public check result and score; lessons two at a time."""
-    tmp = tmp_path_factory.mktemp("wrong")
-    lessons = sorted({case.values[0] for case in WRONG_CASES})
+def filled_runs(built, tmp_path_factory):
+    """Every graded lesson's filled run (_filled_run), two at a time: {"wrong": {case id: result},
+    "reference": {stem: (probe, stray outputs)}}; a run that raised is reported by every test it
+    feeds."""
+    tmp = tmp_path_factory.mktemp("filled")
 
-    def one(master: Path) -> dict:
+    def one(master: Path):
         cases = [c for c in WRONG_CASES if c.values[0] == master]
-        return _wrong_runs_for(built, master, cases, tmp / master.stem)
+        try:
+            return master, _filled_run(built, master, cases, tmp / master.stem)
+        except Exception as exc:
+            return master, exc
 
-    results: dict[str, dict] = {}
+    out: dict[str, dict] = {"wrong": {}, "reference": {}}
     with ThreadPoolExecutor(JOBS) as pool:
-        for part in pool.map(one, lessons):
-            results.update(part)
-    return results
+        for master, run in pool.map(one, GRADED):
+            if isinstance(run, Exception):
+                error = {"error": f"{type(run).__name__}: {str(run)[-1500:]}"}
+                out["wrong"].update({c.id: error for c in WRONG_CASES if c.values[0] == master})
+                out["reference"][master.stem] = error
+                continue
+            wrong, reference = run
+            out["wrong"].update(wrong)
+            out["reference"][master.stem] = reference
+    return out
+
+
+@pytest.fixture(scope="session")
+def wrong_runs(filled_runs):
+    """Every recorded wrong answer's public check result and score."""
+    return filled_runs["wrong"]
 
 
 @pytest.mark.learner
