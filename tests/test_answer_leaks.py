@@ -21,6 +21,7 @@ import runpy
 import subprocess
 import sys
 import types
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import answer_leaks as leaks
@@ -32,6 +33,7 @@ from otter.test_files.exception_test import ExceptionTestFile
 
 from lessons_lib import check_display
 from lessons_lib import exercises as ex
+from lessons_lib.seeding import thread_env
 from tools import kernel
 from tools.grading import copies
 
@@ -176,22 +178,28 @@ def test_grader_check_in_a_kernel_shows_the_message_only(course_kernel, tmp_path
 
 @pytest.fixture(scope="module")
 def leak_reports(built, tmp_path_factory):
-    """tests/answer_leaks.py run on every graded lesson (a subprocess each, one at a time)."""
+    """tests/answer_leaks.py run on every graded lesson (a subprocess each, two at a time)."""
     tmp = tmp_path_factory.mktemp("leaks")
     index = json.loads((built / "otter" / "autograders.json").read_text())
-    reports = {}
-    for master in GRADED:
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path,
+           **thread_env(1)}
+
+    def one(master: Path) -> tuple[str, subprocess.CompletedProcess, Path]:
         out = tmp / f"{master.stem}.json"
         cmd = [sys.executable, str(Path(__file__).with_name("answer_leaks.py")), master.stem,
                "--autograder", index[master.stem],
                "--student", str(built / "student" / master.name), "--master", str(master),
                "--wrong", str(WRONG_DIR / f"{master.stem}.py"), "--workdir", str(tmp / master.stem),
                "--out", str(out)]
-        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path}
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1200, env=env)
-        assert proc.returncode == 0, f"{master.stem}: {proc.stderr[-2000:]}"
-        reports[master.stem] = json.loads(out.read_text())
+        return master.stem, proc, out
+
+    reports = {}
+    with ThreadPoolExecutor(2) as pool:  # one math thread each
+        for stem, proc, out in pool.map(one, GRADED):
+            assert proc.returncode == 0, f"{stem}: {proc.stderr[-2000:]}"
+            reports[stem] = json.loads(out.read_text())
     return reports
 
 
