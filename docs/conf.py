@@ -31,7 +31,7 @@ mathjax3_config = {"options": {"menuOptions": {"settings": {"assistiveMml": True
 # rebuild after a text edit executes nothing. A lesson that fails to run fails the build.
 nb_execution_mode = "cache"
 nb_execution_cache_path = os.environ.get("BOOK_CACHE", str(Path(__file__).parent / "_cache"))
-nb_execution_timeout = 900
+nb_execution_timeout = int(os.environ.get("BOOK_TIMEOUT", 900))  # tools/book.py sets it
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True

@@ -5,8 +5,9 @@ pages of ``docs/``, the learner's copy of every lesson (``build/fresh/``, made b
 stubs, no solution, no hidden test, no ``instructor`` cell) with a lesson card in front, and the
 pages generated from the notebooks and the code (lesson table, per-lesson instructor notes, the
 ``lessons_lib`` API, the ``ll.diagnose`` codes), so none of them can drift. Then it runs Sphinx
-with myst-nb, which executes each lesson once and caches the outputs (jupyter-cache in
-``build/book-cache/``): a rebuild after a text edit executes nothing.
+with myst-nb, which reads each lesson's outputs from jupyter-cache (``build/book-cache/``); the
+lessons the cache lacks are executed first, one per core: a rebuild after a text edit executes
+nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ DOCS = ROOT / "docs"
 HUB_URL = os.environ.get("BOOK_HUB_URL", "")  # e.g. https://hub.example.edu
 LEARNER_REPO = os.environ.get("BOOK_LEARNER_REPO", "")  # e.g. https://github.com/you/ff-learner
 BINDER_REPO = os.environ.get("BOOK_BINDER_REPO", "")  # e.g. you/forecasting-failures
+EXECUTION_TIMEOUT = 900  # seconds a lesson's cell may take (docs/conf.py reads BOOK_TIMEOUT)
 SKIP_TAG = "skip-execution"  # nbclient leaves such cells unexecuted
 HIDE_TAG = "remove-cell"  # myst-nb runs such cells and leaves them off the page
 DESCRIBE_FIGURES = "%load_ext lessons_lib.alt_text"  # the hidden first cell of every lesson page
@@ -350,6 +352,29 @@ GENERATED = {
 }
 
 
+def execute_lessons(lessons: Path, cache_path: Path, timeout: int = EXECUTION_TIMEOUT) -> None:
+    """Execute the lesson pages that the cache has no outputs for, one per core, into the cache.
+
+    myst-nb then finds every lesson's outputs there; by itself it executes them one after another.
+    A lesson that fails here is left out of the cache, and myst-nb runs it again to report it.
+    """
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    cache = get_cache(str(cache_path))
+    uris = [str(p.resolve()) for p in sorted(lessons.glob("*.ipynb"))]
+    for uri in uris:
+        cache.add_nb_to_project(uri)
+    todo = [r.uri for r in cache.list_unexecuted(filter_uris=uris)]
+    if todo:
+        started = time.time()
+        result = load_executor("local-parallel", cache=cache).run_and_cache(
+            filter_uris=todo, timeout=timeout, allow_errors=False
+        )
+        print(f"book: executed {len(result.succeeded)} of {len(todo)} lessons in "
+              f"{time.time() - started:.0f} s, {os.cpu_count()} at a time", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Assemble build/book-src, then build the website into --out; Sphinx's exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -363,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.time()
     lessons = assemble(src, args.notebooks, BUILD / "fresh")
     os.environ["BOOK_CACHE"] = str((cache / "jupyter").resolve())
+    os.environ["BOOK_TIMEOUT"] = str(EXECUTION_TIMEOUT)
+    execute_lessons(src / "lessons", cache / "jupyter")
     code = build_main(["-b", "html", "-q", "-j", args.jobs, "-d", str(cache / "doctrees"),
                        str(src), str(args.out)])
     if code == 0:
