@@ -58,11 +58,11 @@ def _free_port() -> int:
 
 
 def _graded_lesson() -> Path:
-    """The quickest graded lesson (02 when present; LESSONS_BROWSER_LESSON=stem picks another)."""
+    """The quickest graded lesson (05 when present; LESSONS_BROWSER_LESSON=stem picks another)."""
     graded = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if copies.has_exercises(p)]
     if not graded:
         pytest.fail(f"no graded lesson in {NOTEBOOKS}")
-    wanted = os.environ.get("LESSONS_BROWSER_LESSON", "02_the_fix")
+    wanted = os.environ.get("LESSONS_BROWSER_LESSON", "05_sliding_window_lab")
     return next((p for p in graded if p.stem == wanted), graded[0])
 
 
@@ -262,7 +262,8 @@ def test_learner_page_in_a_real_browser(browser, lab):
         wrong_file = WRONG_DIR / f"{graded.stem}.py"
         assert wrong_file.exists(), f"no wrong answers recorded for {graded.stem} in {WRONG_DIR}"
         wrong = runpy.run_path(str(wrong_file))["WRONG"]
-        question = next(q for q, _ in answers if q in wrong)
+        # a question whose wrong answer fails its check (a wrong choice passes as "a valid choice")
+        question = next(q for q, _ in answers if q in wrong and not wrong[q][0].get("graded_later"))
         slot = [q for q, _ in answers].index(question)
         right = answers[slot][1]
         bad = wrong[question][0]

@@ -3,7 +3,7 @@
 - every student copy, untouched, runs top to bottom under the course kernel with no error, no
   stderr output and no value echoed by a bare record/set_seed call (marker ``learner``: it
   runs every lesson again, so it lives with the slow tests; the browser test in ``make test``
-  runs 00 and 02 untouched);
+  runs 00 and the quickest graded lesson untouched);
 - no student copy holds an instructor cell, "(Answer:" text or a hidden test (``make test``);
 - marker ``learner`` (``make test-learner``, slow): each copy filled with the reference answers
   (the master's solution cells without prompts and ``# SOLUTION`` markers) passes every check and
