@@ -27,7 +27,10 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
+
+from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
 from tools import ROOT
 
@@ -88,10 +91,25 @@ def download(python: Path, requirements: list[str]) -> list[str]:
     pip(python, ["download", "--quiet", "--no-deps", "--dest", str(WHEELHOUSE), "setuptools>=68"])
     cmd = [str(python), "-m", "pip", "download", "--dest", str(WHEELHOUSE), *requirements]
     done = subprocess.run(cmd, check=True, env=pypi_only_env(), cwd=ROOT, capture_output=True, text=True)
-    files = [Path(m["path"]) for m in SAVED.finditer(done.stdout)]
+    files = resolved(Path(m["path"]) for m in SAVED.finditer(done.stdout))
     for built in WHEELHOUSE.glob("forecasting*"):
         built.unlink()
     return [str(WHEELHOUSE / f.name) for f in files if not f.name.startswith("forecasting")]
+
+
+def resolved(named: Iterable[Path]) -> list[Path]:
+    """One file per project: the last pip named. While it backtracks, pip fetches every candidate it
+    tries (docutils 0.23.1, then 0.22.4 that Sphinx admits) and names each; its resolution is the
+    candidate it settled on, the last tried. ``pip check`` on the env then confirms the set."""
+    chosen: dict[str, Path] = {}
+    for path in named:
+        if path.name.endswith(".whl"):
+            name = parse_wheel_filename(path.name)[0]
+        else:
+            name = parse_sdist_filename(path.name)[0]
+        chosen.pop(name, None)  # re-inserted last: the order pip settled them in
+        chosen[name] = path
+    return list(chosen.values())
 
 
 def uv_install(python: Path, args: list[str]) -> None:
@@ -117,6 +135,7 @@ def build(python: str, env: Path, requirements: Path) -> Path:
     course = ["-e", f".{extras}"] if editable else [f".{extras}"]
     uv_install(py, download(py, [*others, f".{extras}"]))
     uv_install(py, course)
+    pip(py, ["check"])  # every installed requirement met: the set is one consistent resolution
     pip(py, ["install", "--quiet", *test_tools()])
     return py
 
