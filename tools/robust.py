@@ -150,11 +150,13 @@ def factors(perturbation: str) -> list[str]:
     """The single perturbations a run combines (``seed+2/threads2`` -> seed+2, threads2); checked."""
     parts = perturbation.split("/")
     unknown = [f for f in parts if f not in PERTURBATIONS]
-    if unknown or len(set(parts)) != len(parts):
+    if unknown:
         raise ValueError(
-            f"perturbation {perturbation!r}: {', '.join(unknown) or 'a repeated name'} is not one of "
+            f"perturbation {perturbation!r}: {', '.join(unknown)} is not one of "
             f"{', '.join(PERTURBATIONS)}; join several with '/', each once"
         )
+    if len(set(parts)) != len(parts):
+        raise ValueError(f"perturbation {perturbation!r} names one change twice: name each once")
     return parts
 
 
@@ -351,6 +353,15 @@ def format_table(results: dict[str, dict[str, Any]], perturbations: list[str]) -
     return "\n".join(lines)
 
 
+def _perturbation_arg(name: str) -> str:
+    """--perturbations' type: a name ``factors`` accepts; its message otherwise."""
+    try:
+        factors(name)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return name
+
+
 def _notebooks(args: list[Path]) -> list[Path]:
     paths: list[Path] = []
     for arg in args:
@@ -374,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         "--perturbations",
         nargs="+",
         default=DEFAULT_SWEEP,
+        type=_perturbation_arg,
         metavar="NAME",
         help=f"any of {', '.join(PERTURBATIONS)}, or several joined by '/'; "
         f"default: {' '.join(DEFAULT_SWEEP)}",
@@ -384,11 +396,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    for name in args.perturbations:
-        try:
-            factors(name)
-        except ValueError as exc:
-            parser.error(f"--perturbations: {exc}")
     paths = _notebooks(args.notebooks)
     if not paths:
         print("no notebooks found; pass --notebooks or run from the repository root", file=sys.stderr)
