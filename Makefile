@@ -199,8 +199,8 @@ pypi-envs: $(foreach v,$(LEARNER_PYTHONS),$(LEARNER)-$(v)/.installed)
 
 BINDER_ENV := $(LEARNER)-$(BINDER_PYTHON)
 # Each learner env keeps matplotlib's font cache in its own folder: the user's cache is shared by
-# every install of one matplotlib version, and an env removed under a running kernel once left it
-# listing no bundled font (STIX missing: a stderr warning in every log-scale plot).
+# every install of one matplotlib version, and one found listing no bundled font (who wrote it is
+# unknown) made every log-scale plot warn on stderr (STIX missing).
 test-pypi-%: export MPLCONFIGDIR = $(abspath $(LEARNER))-$(@:test-pypi-%=%)/mplconfig
 $(BINDER_ENV)/.postbuild test-binder test-mounted-home: export MPLCONFIGDIR = $(abspath $(BINDER_ENV))/mplconfig
 .PRECIOUS: $(LEARNER)-%/.installed
