@@ -168,19 +168,26 @@ def _run_untouched(built: Path, master: Path, work: Path) -> tuple[list[str], st
     return stray_outputs(nb), shown
 
 
+def two_at_a_time(run, masters: list[Path]) -> dict[Path, object]:
+    """``run(master)`` for every lesson, JOBS at a time: {master: its result, or what it raised}
+    (each lesson's test reports its own error, not the fixture)."""
+
+    def one(master: Path):
+        try:
+            return master, run(master)
+        except Exception as exc:
+            return master, exc
+
+    with ThreadPoolExecutor(JOBS) as pool:
+        return dict(pool.map(one, masters))
+
+
 @pytest.fixture(scope="session")
 def untouched_runs(built, tmp_path_factory):
     """Every untouched copy executed, two at a time: {stem: (stray outputs, shown) or the error}."""
     tmp = tmp_path_factory.mktemp("untouched")
-
-    def one(master: Path):
-        try:
-            return master.stem, _run_untouched(built, master, tmp / master.stem)
-        except Exception as exc:  # reported by that lesson's test, not by the fixture
-            return master.stem, exc
-
-    with ThreadPoolExecutor(JOBS) as pool:
-        return dict(pool.map(one, MASTERS))
+    runs = two_at_a_time(lambda m: _run_untouched(built, m, tmp / m.stem), MASTERS)
+    return {master.stem: run for master, run in runs.items()}
 
 
 @pytest.mark.learner
@@ -321,28 +328,22 @@ def _try_wrong(client: NotebookClient, code: str, tests_dir: Path, question: str
 @pytest.fixture(scope="session")
 def filled_runs(built, tmp_path_factory):
     """Every graded lesson's filled run (_filled_run), two at a time: {"wrong": {case id: result},
-    "reference": {stem: (probe, stray outputs)}}; a run that raised is reported by every test it
-    feeds."""
+    "reference": {stem: {"probe", "problems"}}}; a run that raised gives {"error": ...} to every
+    test it feeds."""
     tmp = tmp_path_factory.mktemp("filled")
 
-    def one(master: Path):
-        cases = [c for c in WRONG_CASES if c.values[0] == master]
-        try:
-            return master, _filled_run(built, master, cases, tmp / master.stem)
-        except Exception as exc:
-            return master, exc
+    def cases(master: Path) -> list:
+        return [c for c in WRONG_CASES if c.values[0] == master]
 
+    runs = two_at_a_time(lambda m: _filled_run(built, m, cases(m), tmp / m.stem), GRADED)
     out: dict[str, dict] = {"wrong": {}, "reference": {}}
-    with ThreadPoolExecutor(JOBS) as pool:
-        for master, run in pool.map(one, GRADED):
-            if isinstance(run, Exception):
-                error = {"error": f"{type(run).__name__}: {str(run)[-1500:]}"}
-                out["wrong"].update({c.id: error for c in WRONG_CASES if c.values[0] == master})
-                out["reference"][master.stem] = error
-                continue
-            wrong, reference = run
-            out["wrong"].update(wrong)
-            out["reference"][master.stem] = reference
+    for master, run in runs.items():
+        if isinstance(run, Exception):
+            error = {"error": f"{type(run).__name__}: {str(run)[-1500:]}"}
+            run = ({c.id: error for c in cases(master)}, error)
+        wrong, reference = run
+        out["wrong"].update(wrong)
+        out["reference"][master.stem] = reference
     return out
 
 
