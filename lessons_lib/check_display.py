@@ -22,7 +22,9 @@ _OTTER_FAILURE = re.compile(
     r"\A\s*❌ Test case failed\nError at line \d+ in test [^\n]*:\n[^\n]*\n(?P<kind>\w+): (?P<text>.*)\Z",
     re.DOTALL,
 )
-_CHECK_KINDS = {"CheckFailed", "NotAnswered", "AssertionError"}
+_CHECK_KINDS = {"CheckFailed", "NotAnswered", "AssertionError", "FormOnly", "CheckerUnavailable"}
+#: lessons_lib.instant_check's verdict when no checker is reachable: neither passed nor failed.
+_FORM_ONLY = "FormOnly"
 
 
 def failure_text(question: str, otter_message: str) -> str:
@@ -41,9 +43,11 @@ def summary(test_file: Any) -> str:
     """A question's result: passed (with any success messages), or each failed check's message."""
     results = [r for r in test_file.test_case_results if not r.test_case.hidden]
     notes = [r.test_case.success_message for r in results if r.passed and r.test_case.success_message]
-    failed = [failure_text(test_file.name, r.message) for r in results if not r.passed]
+    failed = list(dict.fromkeys(failure_text(test_file.name, r.message) for r in results if not r.passed))
     if not failed:
         return "\n".join([f"{test_file.name} passed.", *notes])
+    if all(f"{_FORM_ONLY}: " in (r.message or "") for r in results if not r.passed):
+        return "\n".join(["ℹ " + failed[0], *failed[1:]])
     return "\n".join(["❌ " + failed[0], *failed[1:], *notes])
 
 

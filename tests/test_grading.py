@@ -12,9 +12,10 @@ import nbformat
 import notebook_helpers
 import pytest
 
+from lessons_lib import answer_data
 from tools import ROOT, kernel
 from tools.grading import answers as A
-from tools.grading import bwrap, copies, dataenc, grade, results, selfcheck
+from tools.grading import bwrap, copies, grade, results, selfcheck
 
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
 LESSONS = [p for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if copies.has_exercises(p)]
@@ -275,7 +276,7 @@ def test_values_round_trip_as_data_and_nothing_else_comes_back(tmp_path):
     scaler = Scaler("minmax").fit(np.arange(10.0))
     values = {"x": 1.5, "n": np.int64(3), "arr": np.arange(6.0).reshape(2, 3), "s": "a",
               "t": (1, [2, None]), "d": {"k": float("nan")}, "scaler": scaler, "f": lambda z: z}
-    enc = dataenc.Encoder(tmp_path)
+    enc = answer_data.Encoder(tmp_path)
     tree = {k: enc.enc(v) for k, v in values.items()}
     back = {k: A.decode(json.loads(json.dumps(v)), tmp_path) for k, v in tree.items()}
     assert back["x"] == 1.5 and back["n"] == 3 and back["s"] == "a" and back["t"] == (1, [2, None])

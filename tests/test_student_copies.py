@@ -102,9 +102,10 @@ def filled(student_path: Path, master_path: Path, replace: dict[int, str] | None
 
 
 def _probe_cell(tests_dir: Path, question: str = "*") -> nbformat.NotebookNode:
-    """A cell that runs the question's tests (hidden too; every question with "*") on the learner's
-    globals and prints, per question, whether the public check passed, what ``grader.check`` shows
-    for it (lessons_lib.check_display) and the score."""
+    """A cell that checks the question (every question with "*") as the learner's ``grader.check``
+    does, through the student copy's own tests (they ask the course's checker: ``stub_dir``), and
+    runs the autograder's tests (hidden too) on the learner's globals for the score; it prints, per
+    question, whether the check passed, what it showed (lessons_lib.check_display) and the score."""
     return nbformat.v4.new_code_cell(
         "import glob as _g, json as _j\n"
         "from otter.test_files import create_test_file as _ctf\n"
@@ -113,12 +114,18 @@ def _probe_cell(tests_dir: Path, question: str = "*") -> nbformat.NotebookNode:
         f"for _p in sorted(_g.glob({str(tests_dir / (question + '.py'))!r})):\n"
         "    _tf = _ctf(_p, None)\n"
         "    _tf.run(globals())\n"
-        "    _pub = [r for r in _tf.test_case_results if not r.test_case.hidden]\n"
-        "    _res[_tf.name] = {'public_passed': all(r.passed for r in _pub),\n"
-        "        'public_messages': _shown(_tf),\n"
+        f"    _st = _ctf({str(stub_dir(tests_dir))!r} + '/' + _tf.name + '.py', None)\n"
+        "    _st.run(globals())\n"
+        "    _res[_tf.name] = {'public_passed': all(r.passed for r in _st.test_case_results),\n"
+        "        'public_messages': _shown(_st),\n"
         "        'score': _tf.score, 'possible': _tf.possible}\n"
         f"print({PROBE_MARK!r} + _j.dumps(_res))"
     )
+
+
+def stub_dir(tests_dir: Path) -> Path:
+    """Where ``_tests_dir`` puts the student copy's tests (``grader.check``'s, which ask the checker)."""
+    return tests_dir.parent / "student_tests"
 
 
 def _probe_result(cell) -> dict:
@@ -206,12 +213,18 @@ def test_untouched_student_copy_runs_clean(untouched_runs, master_path):
 
 
 def _tests_dir(built: Path, lesson: str, tmp: Path) -> Path:
+    """The autograder's tests (tests/) and, beside them, the student copy's (student_tests/)."""
     dest = tmp / f"tests_{lesson}"
     if not dest.exists():
         with zipfile.ZipFile(results.autograder_zip(lesson, built)) as zf:
             for member in zf.namelist():
                 if member.startswith("tests/"):
                     zf.extract(member, dest)
+        stubs = stub_dir(dest / "tests")
+        stubs.mkdir()
+        student = nbformat.read(built / "fresh" / f"{lesson}.ipynb", as_version=4)
+        for q, source in student.metadata["otter"]["tests"].items():
+            (stubs / f"{q}.py").write_text(source)
     return dest / "tests"
 
 

@@ -6,7 +6,8 @@ One module per job; no module imports one that imports it back:
   autograder index.
 - ``copies``: student copies and autograders (``build``), their leak checks, ``status``, ``refresh``.
 - ``selfcheck``: the learner's ``score`` of their own copies (``otter run``, no sandbox).
-- ``bwrap`` (the bubblewrap sandbox, running ``inside``), ``answers`` and ``dataenc`` (answers out
+- ``bwrap`` (the bubblewrap sandbox, running ``inside``), ``answers`` and
+  ``lessons_lib.answer_data`` (answers out
   as data), ``checker`` (the trusted checks, a process per lesson) and ``checker_client`` (its
   client): the pieces of ``grade``, the instructor's grading of untrusted submissions.
 - ``report``: the class report (build/grades.html).

@@ -201,7 +201,7 @@ def load_answers(folder: Path) -> dict:
 
 
 def extract_cell(names: list[str]) -> str:
-    """The grader's last cell: dataenc's source, then the export of ``names`` (the sandbox fills in
-    @@PLAN@@, the grader's read-only inputs, and @@OUT@@, where the answers go)."""
-    src = (Path(__file__).parent / "dataenc.py").read_text()
+    """The grader's last cell: ``lessons_lib.answer_data``'s source, then the export of ``names``
+    (the sandbox fills in @@PLAN@@, the grader's read-only inputs, and @@OUT@@, where the answers go)."""
+    src = (Path(__file__).resolve().parents[2] / "lessons_lib" / "answer_data.py").read_text()
     return src + f'\n\nexport_answers({names!r}, "@@PLAN@@", "@@OUT@@", globals())\n'

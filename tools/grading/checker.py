@@ -9,11 +9,16 @@ stand-in that returns the learner's outputs on the inputs the grader recorded be
 made here by running the tests against the reference functions with the same seeds).
 
 Protocol: prints one JSON line ``{"ready": ...}`` on the response pipe after the master ran, then
-answers each request line ``{"id": ..., "answers": DIR}`` with ``{"id": ..., "questions": {...}}``.
+answers each request line ``{"id": ..., "answers": DIR}`` with ``{"id": ..., "questions": {...}}``
+(every test, for grading), and ``{"id": ..., "answers": DIR, "question": Q}`` with ``{"id": ...,
+"cases": {case: {"passed": ..., "message": ...}}}`` (Q's public cases only, as ``grader.check``
+runs them; the learner's messages only). Public verdicts are cached by the answers' bytes: a second
+learner with the same answer costs nothing (05's checks train models).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -27,9 +32,9 @@ from typing import Any
 
 import nbformat
 
+from lessons_lib.answer_data import Encoder
 from tools.execute import RAISES_TAG
 from tools.grading import answers as A
-from tools.grading.dataenc import Encoder
 
 CURRENT: dict = {"key": None, "counts": {}}
 
@@ -148,6 +153,42 @@ def run_file(tf: Any, ns: dict) -> dict:
     }
 
 
+def run_public(tf: Any, ns: dict) -> dict:
+    """One question's public cases against ``ns``: each case's verdict and the learner's message,
+    by the case's function name (what the student copy's stub names)."""
+    cases = {}
+    for tc in tf.test_cases:
+        if tc.hidden:
+            continue
+        name = getattr(getattr(tc.body, "test_func", None), "__name__", tc.name)
+        CURRENT["key"], CURRENT["counts"] = f"{tf.name}|{tc.name}", {}
+        seed_everything()
+        try:
+            with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+                tc.body.call_func(ns)
+            cases[name] = {"passed": True, "message": ""}
+        except AssertionError as exc:  # a course check: its message names the mistake, never the value
+            cases[name] = {"passed": False, "message": (str(exc).strip() or tf.name + ": not right")[:300]}
+        except Exception as exc:  # noqa: BLE001 - as grader.check shows an error inside a check
+            text = f"{tf.name}: checking your answer raised {type(exc).__name__}: {str(exc).strip()}"
+            cases[name] = {"passed": False, "message": text[:300]}
+    return cases
+
+
+def folder_digest(folder: Path) -> str:
+    """A hash of every file in an answers folder (name and bytes): equal answers, equal digest."""
+    h = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def case_table(tests: list) -> dict:
+    """Question -> its cases as [name, hidden, success message]: what a student copy's stub mirrors."""
+    return {tf.name: [[tc.name, bool(tc.hidden), tc.success_message or ""] for tc in tf.test_cases]
+            for tf in tests}
+
+
 def _die_with_parent() -> None:
     """Linux: end this checker when the grader ends (SIGTERM on the parent's death)."""
     try:
@@ -157,6 +198,48 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
     except Exception:  # noqa: BLE001 - other systems: the closed stdin ends it after the master ran
         pass
+
+
+def prepare(spec: dict) -> tuple[list, dict, dict]:
+    """Run the master and make the plan: (tests, the master's namespace, the ready line's info)."""
+    tests = load_tests(Path(spec["autograder"]))
+    student = nbformat.read(spec["student"], as_version=4)
+    per_q = A.question_answer_names(student)
+    names = sorted({n for ns in per_q.values() for n in ns})
+    ref = run_master(Path(spec["master"]), Path(spec["workdir"]) / "master")
+    functions = [n for n in names if isinstance(ref.get(n), types.FunctionType)]
+    plan: dict = {}
+    plan_dir = Path(spec["workdir"]) / "plan"
+    plan_dir.mkdir(parents=True, exist_ok=True)
+    enc = Encoder(plan_dir, functions=True)
+    ns = dict(ref)
+    for f in functions:
+        ns[f] = Recorder(f, ref[f], plan, enc)
+    reference = {tf.name: run_file(tf, ns) for tf in tests}
+    (plan_dir / "plan.json").write_text(json.dumps(plan))
+    info = {"ready": True, "names": names, "per_question": per_q, "functions": functions,
+            "plan": str(plan_dir), "reference": reference, "cases": case_table(tests)}
+    return tests, ref, info
+
+
+def answer(req: dict, tests: list, ref: dict, info: dict, verdicts: dict) -> dict:
+    """One request's reply: every test (grading) or one question's public cases (a learner's check)."""
+    by_name = {tf.name: tf for tf in tests}
+    question = req.get("question")
+    if question is not None and question not in by_name:
+        raise KeyError(f"no question {question!r} in this lesson")
+    digest = f"{question}|{folder_digest(Path(req['answers']))}" if question else None
+    if digest in verdicts:
+        return {"id": req["id"], "cases": verdicts[digest]}
+    got = A.load_answers(Path(req["answers"]))
+    ns = dict(ref)
+    for n in info["names"]:
+        ns[n] = Replayer(n, got["calls"]) if n in info["functions"] else got["values"].get(n)
+    if question:
+        verdicts[digest] = run_public(by_name[question], ns)
+        return {"id": req["id"], "cases": verdicts[digest]}
+    result = {tf.name: run_file(tf, ns) for tf in tests}
+    return {"id": req["id"], "questions": result, "errors": got["errors"]}
 
 
 def main() -> int:
@@ -169,55 +252,19 @@ def main() -> int:
     os.dup2(log.fileno(), 2)
     sys.stdout = sys.stderr = log
     try:
-        tests = load_tests(Path(spec["autograder"]))
-        student = nbformat.read(spec["student"], as_version=4)
-        per_q = A.question_answer_names(student)
-        names = sorted({n for ns in per_q.values() for n in ns})
-        ref = run_master(Path(spec["master"]), Path(spec["workdir"]) / "master")
-        functions = [n for n in names if isinstance(ref.get(n), types.FunctionType)]
-        plan: dict = {}
-        plan_dir = Path(spec["workdir"]) / "plan"
-        plan_dir.mkdir(parents=True, exist_ok=True)
-        enc = Encoder(plan_dir, functions=True)
-        reference = {}
-        ns = dict(ref)
-        for f in functions:
-            ns[f] = Recorder(f, ref[f], plan, enc)
-        for tf in tests:
-            reference[tf.name] = run_file(tf, ns)
-        (plan_dir / "plan.json").write_text(json.dumps(plan))
-        respond.write(
-            json.dumps(
-                {
-                    "ready": True,
-                    "names": names,
-                    "per_question": per_q,
-                    "functions": functions,
-                    "plan": str(plan_dir),
-                    "reference": reference,
-                }
-            )
-            + "\n"
-        )
+        tests, ref, info = prepare(spec)
+        respond.write(json.dumps(info) + "\n")
     except Exception as exc:  # noqa: BLE001
         respond.write(json.dumps({"ready": False, "error": f"{type(exc).__name__}: {exc}"}) + "\n")
         return 1
+    verdicts: dict[str, dict] = {}
     for line in sys.stdin:
         req = json.loads(line)
         try:
-            got = A.load_answers(Path(req["answers"]))
-            ns = dict(ref)
-            for n in names:
-                if n in functions:
-                    ns[n] = Replayer(n, got["calls"])
-                else:
-                    ns[n] = got["values"].get(n)
-            result = {tf.name: run_file(tf, ns) for tf in tests}
-            respond.write(json.dumps({"id": req["id"], "questions": result, "errors": got["errors"]}) + "\n")
+            reply = answer(req, tests, ref, info, verdicts)
         except Exception as exc:  # noqa: BLE001
-            respond.write(
-                json.dumps({"id": req["id"], "error": f"{type(exc).__name__}: {str(exc)[:300]}"}) + "\n"
-            )
+            reply = {"id": req["id"], "error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+        respond.write(json.dumps(reply) + "\n")
     return 0
 
 

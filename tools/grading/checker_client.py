@@ -51,15 +51,19 @@ class Checker:
             self.info = {"ready": False, "error": line[:200]}
         self.ready.set()
 
-    def check(self, answers_dir: Path) -> dict:
-        """The checker's reply for one submission's answers folder (``{"error": ...}`` when it failed)."""
+    def check(self, answers_dir: Path, question: str | None = None) -> dict:
+        """The checker's reply for one submission's answers folder (``{"error": ...}`` when it failed);
+        with ``question``, that question's public cases only (``{"cases": ...}``, a learner's check)."""
         self.ready.wait()
         if not self.info.get("ready"):
             return {"error": f"the checker for {self.lesson} could not start: {self.info.get('error')}"}
         with self.lock:
             self.n += 1
             try:
-                self.proc.stdin.write(json.dumps({"id": self.n, "answers": str(answers_dir)}) + "\n")
+                req = {"id": self.n, "answers": str(answers_dir)}
+                if question is not None:
+                    req["question"] = question
+                self.proc.stdin.write(json.dumps(req) + "\n")
                 self.proc.stdin.flush()
                 line = self.proc.stdout.readline()
                 return json.loads(line) if line else {"error": "the checker stopped"}

@@ -85,6 +85,9 @@ def leaks(student: nbformat.NotebookNode, master: nbformat.NotebookNode | None =
             found.append(f"cell {i} contains '(Answer:'")
         if cell.source.lstrip().lower().startswith("# hidden"):
             found.append(f"cell {i} is a hidden test")
+    tests = student.get("metadata", {}).get("otter", {}).get("tests") or {}
+    found += [f"test {q} in the metadata checks in the learner's kernel (not a stub that asks the checker)"
+              for q, source in tests.items() if not is_stub(str(source))]
     # cells and metadata (otter keeps tests in the metadata), and the cells as typed
     text = json.dumps(student) + "\n" + "\n".join(c.source for c in student.cells)
     return found + text_leaks(text, master, where="the notebook")
@@ -145,10 +148,94 @@ def _is_literal_answer(line: str) -> bool:
             and isinstance(node[0].value, ast.Constant) and node[0].value.value is not None)
 
 
+STUB = '''from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = {question!r}
+points = {points!r}
+{cases}'''
+STUB_CASE = '''
+@test_case(points=0, hidden=False, success_message={message!r})
+def {case}(env):
+    from lessons_lib.instant_check import case
+    case(env, {lesson!r}, {question!r}, {case!r}, {names!r}, first={first!r})
+'''
+
+
+def stub_test(source: str, lesson: str, names: list[str]) -> str:
+    """A public test file as the student copy carries it: each case asks the course's checker
+    (``lessons_lib.instant_check``) and holds no check, no expected value, no solution."""
+    tree = ast.parse(source)
+    consts = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+              for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
+    cases = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not node.decorator_list:
+            continue
+        deco = node.decorator_list[0]
+        kw = {k.arg: ast.literal_eval(k.value) for k in getattr(deco, "keywords", [])}
+        if kw.get("hidden"):
+            continue
+        cases.append(STUB_CASE.format(message=kw.get("success_message"), case=node.name, lesson=lesson,
+                                      question=consts["name"], names=names, first=not cases))
+    return STUB.format(question=consts["name"], points=consts.get("points"), cases="".join(cases))
+
+
+def is_stub(source: str) -> bool:
+    """True when a test file only asks the checker: constants, and cases whose whole body is the
+    import of ``instant_check.case`` and one call of it with literal arguments (no check, no value)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "otter.test_files":
+            continue
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            continue
+        if not (isinstance(node, ast.FunctionDef) and len(node.body) == 2):
+            return False
+        imp, call = node.body
+        if not (isinstance(imp, ast.ImportFrom) and imp.module == "lessons_lib.instant_check"
+                and isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+                and getattr(call.value.func, "id", "") == "case"):
+            return False
+        args = call.value.args[1:] + [k.value for k in call.value.keywords]
+        if not all(_literal(a) for a in args):
+            return False
+    return True
+
+
+def _literal(node: ast.AST) -> bool:
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
+
+
+def stub_tests(nb: nbformat.NotebookNode, lesson: str) -> None:
+    """Replace the public tests otter put in ``nb``'s metadata by ``stub_test``s."""
+    tests = nb.metadata.get("otter", {}).get("tests") or {}
+    per_q = question_names(nb)
+    for q, source in tests.items():
+        tests[q] = stub_test(source, lesson, per_q.get(q, []))
+
+
+def question_names(nb: nbformat.NotebookNode) -> dict[str, list[str]]:
+    """Question -> the names its answer cells assign (``tools.grading.answers``)."""
+    from tools.grading.answers import question_answer_names
+
+    return question_answer_names(nb)
+
+
 def clean_student_copy(path: Path, master: nbformat.NotebookNode) -> None:
-    """Strip instructor cells, set the course kernel; raise if anything instructor-only is left."""
+    """Strip instructor cells, set the course kernel, make the tests ask the checker; raise if
+    anything instructor-only is left."""
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if not (c.cell_type == "markdown" and is_instructor(c))]
+    stub_tests(nb, path.stem)
     nb.metadata["kernelspec"] = dict(kernel.KERNELSPEC)
     problems = leaks(nb, master)
     if problems:

@@ -1,11 +1,11 @@
-"""Plain-data encoding shared by the grader and the cell it appends to a submission.
+"""Answers as plain data: the encoding shared by the learner's kernel and the course's checker.
 
-This file's source is pasted into the learner's kernel (inside the sandbox) as the grader's last
-cell, so it must stay self-contained (numpy only, torch when present). ``Encoder`` writes values
-as a JSON tree plus ``a<N>.npy`` files. The grader uses the same encoder (``functions=True``) for
-the inputs it chooses for function answers; ``decode_plan`` rebuilds those inside the sandbox.
-Values coming OUT of the sandbox are decoded by ``tools.grading.answers.decode`` (no pickle, only
-the course's own classes rebuilt).
+Values travel as a JSON tree plus ``a<N>.npy`` files (never pickle). ``Encoder`` writes them;
+``decode_plan`` rebuilds the checker's inputs for a function answer in the learner's kernel;
+``export_answers`` writes one submission's answers (the values, and a function answer's outputs
+on the checker's inputs). Used by ``grader.check`` (``lessons_lib.instant_check``) and pasted as
+the grader's last cell into a sandboxed submission, so it stays self-contained (numpy only,
+torch when present). Values coming back are decoded by ``tools.grading.answers.decode``.
 """
 
 import marshal
@@ -115,8 +115,8 @@ def decode_plan(obj: object, folder: str, g: dict) -> object:
 
 
 def export_answers(names: list[str], plan_dir: str, out_dir: str, g: dict) -> None:
-    """The grader's last cell: the answer values, and the function answers' outputs on the
-    grader's inputs, as answers.json + a<N>.npy in ``out_dir``."""
+    """The answer values, and the function answers' outputs on the checker's inputs (every entry
+    of ``plan_dir``'s plan.json), as answers.json + a<N>.npy in ``out_dir``."""
     import json
 
     e = Encoder(out_dir)

@@ -1,0 +1,79 @@
+"""The instructor's live view of the room: the class report's twin, from the checker's records.
+
+``summary`` turns the records (``records.Records.latest``) and the class list into the pass rate
+per question (each learner's latest check counts), the most frequent named mistakes, and who has
+not started; ``page`` renders it as a page that refreshes itself every few seconds.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import time
+import urllib.request
+from collections import Counter
+
+REFRESH_S = 5
+_PREFIX = re.compile(r"^q\w*: ")
+
+
+def summary(rows: list[dict], roster: list[str]) -> dict:
+    """Pass rate per question, the ten most frequent mistakes, who has not started."""
+    latest: dict[tuple, dict] = {}
+    mistakes: Counter = Counter()
+    for row in rows:
+        latest[(row["lesson"], row["question"], row["learner"])] = row
+        if not row["passed"] and row["mistake"]:
+            mistakes[(row["lesson"], _PREFIX.sub("", row["mistake"]))] += 1
+    questions: dict[tuple, list[bool]] = {}
+    for (lesson, question, _), row in sorted(latest.items()):
+        questions.setdefault((lesson, question), []).append(row["passed"])
+    started = {row["learner"] for row in rows}
+    return {
+        "updated": time.strftime("%H:%M:%S"),
+        "learners": sorted(started | set(roster)),
+        "questions": [{"lesson": lesson, "question": q, "checked": len(v), "passing": sum(v),
+                       "pass_rate": round(sum(v) / len(v), 3)} for (lesson, q), v in questions.items()],
+        "mistakes": [{"lesson": lesson, "mistake": m, "count": n}
+                     for (lesson, m), n in mistakes.most_common(10)],
+        "not_started": sorted(set(roster) - started),
+    }
+
+
+def page(s: dict) -> str:
+    """The class view as HTML (no script, no outside asset; it reloads itself)."""
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(q['lesson'])}</td><td>{e(q['question'])}</td><td>{q['passing']} of "
+                   f"{q['checked']}</td><td>{q['pass_rate']:.0%}</td></tr>" for q in s["questions"])
+    mist = "".join(f"<tr><td>{e(m['lesson'])}</td><td>{e(m['mistake'])}</td><td>{m['count']}</td></tr>"
+                   for m in s["mistakes"])
+    waiting = ", ".join(e(n) for n in s["not_started"]) or "everyone has started"
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="{REFRESH_S}"><title>The class, live</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:2em}}
+td,th{{border:1px solid #888;padding:.3em .6em;text-align:left}}</style></head><body>
+<main><h1>The class, live</h1><p>Updated {e(s['updated'])}; {len(s['learners'])} learners.</p>
+<h2>Pass rate per question</h2><p>Each learner's latest check of the question.</p>
+<table><thead><tr><th scope="col">Lesson</th><th scope="col">Question</th><th scope="col">Passing</th>
+<th scope="col">Rate</th></tr></thead><tbody>{rows}</tbody></table>
+<h2>Most frequent named mistakes</h2>
+<table><thead><tr><th scope="col">Lesson</th><th scope="col">Mistake</th><th scope="col">Checks</th></tr>
+</thead><tbody>{mist}</tbody></table>
+<h2>Not started</h2><p>{waiting}</p></main></body></html>"""
+
+
+def hub_roster() -> list[str]:
+    """The hub's users who are not admins (the class), read with the service's own token."""
+    api = os.environ.get("JUPYTERHUB_API_URL", "").rstrip("/")
+    token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+    if not api or not token:
+        return []
+    req = urllib.request.Request(api + "/users", headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - the hub's own API
+            users = json.load(resp)
+    except (OSError, ValueError):
+        return []
+    return sorted(u["name"] for u in users if isinstance(u, dict) and not u.get("admin"))
