@@ -7,7 +7,9 @@ answer is run here, on the checker's public inputs, and only its outputs travel.
 
 - ``COURSE_CHECKER_URL`` (set on a hub): that service, with ``JUPYTERHUB_API_TOKEN`` (this
   server's own) or ``COURSE_CHECKER_TOKEN``;
-- else, in the course's repository: the local checker (started by the first check);
+- else, in the course's repository: the local checker (started by the first check) for the
+  build that ``make student`` wrote (``COURSE_BUILD_DIR``, default ``build/``) and its masters
+  (``COURSE_NOTEBOOKS_DIR``, default ``notebooks/``);
 - else (a hand-out alone): form checks only, which say so and never say "passed".
 """
 
@@ -98,14 +100,18 @@ def endpoint(lesson: str) -> tuple[str, str] | None:
     if url:
         token = os.environ.get("COURSE_CHECKER_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
         return url.rstrip("/") + "/", token
-    if not (ROOT / "tools" / "grading" / "serve.py").is_file() or not (ROOT / "notebooks").is_dir():
+    build = Path(os.environ.get("COURSE_BUILD_DIR") or ROOT / "build")
+    notebooks = Path(os.environ.get("COURSE_NOTEBOOKS_DIR") or ROOT / "notebooks")
+    needed = (ROOT / "tools" / "grading" / "serve.py", notebooks / f"{lesson}.ipynb",
+              build / "otter" / "autograders.json")
+    if not all(path.is_file() for path in needed):
         return None
-    return _local(lesson)
+    return _local(lesson, build, notebooks)
 
 
-def _local(lesson: str) -> tuple[str, str] | None:
+def _local(lesson: str, build: Path, notebooks: Path) -> tuple[str, str] | None:
     """The local checker (started if none answers): self-study with the course's repository."""
-    state = ROOT / "build" / "checker" / "server.json"
+    state = build / "checker" / "server.json"
     if lesson not in _ANNOUNCED:
         _ANNOUNCED.add(lesson)
         print(f"Checking with the course's checker on this machine. The first check of {lesson} runs "
@@ -115,7 +121,9 @@ def _local(lesson: str) -> tuple[str, str] | None:
         return found
     state.parent.mkdir(parents=True, exist_ok=True)
     with open(state.parent / "serve.log", "a") as log:
-        subprocess.Popen([sys.executable, "-m", "tools.grading.serve", "--local"], cwd=ROOT, stdout=log,
+        cmd = [sys.executable, "-m", "tools.grading.serve", "--local", "--build", str(build),
+               "--notebooks", str(notebooks)]
+        subprocess.Popen(cmd, cwd=ROOT, stdout=log,
                          stderr=subprocess.STDOUT, start_new_session=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 120

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tools import kernel
-from tools.grading import copies
+from tools.grading import copies, serve
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,16 @@ def built(tmp_path_factory, course_kernel) -> Path:
     notebooks = Path(os.environ.get("LESSONS_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
     out = tmp_path_factory.mktemp("build")
     copies.build(notebooks, out)
-    return out
+    # the kernels these tests start check through a local checker of this build and these masters
+    saved = {k: os.environ.get(k) for k in ("COURSE_BUILD_DIR", "COURSE_NOTEBOOKS_DIR")}
+    os.environ["COURSE_BUILD_DIR"], os.environ["COURSE_NOTEBOOKS_DIR"] = str(out), str(notebooks.resolve())
+    yield out
+    serve.stop(out)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -32,7 +32,7 @@ import pytest
 from notebook_helpers import master_answers
 
 from tools import kernel
-from tools.grading import copies
+from tools.grading import copies, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's chromium
@@ -133,6 +133,7 @@ def lab(tmp_path_factory, course_kernel):
             proc.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        serve.stop(build_dir)  # the local checker the lab's first check started
         log.close()
 
 

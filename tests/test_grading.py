@@ -439,3 +439,49 @@ def test_course_settings_turn_off_the_jupyter_news_popup(tmp_path):
     schema = json.loads(schema_file.read_text())["properties"]
     assert "false" in [choice["const"] for choice in schema["fetchNews"]["oneOf"]]
     assert schema["checkForUpdates"]["type"] == "boolean"
+
+
+# ---------------------------------------------------------------- student copies ask the checker
+
+REAL_TEST = '''from otter.test_files import test_case
+OK_FORMAT = False
+name = "q1"
+points = 1
+@test_case(points=0, hidden=False)
+def test_q1_value(ex, np, mean_mse, y_val, y_fit):
+    ex.check_close("q1", mean_mse, np.mean((y_val - y_fit.mean()) ** 2), "mean_mse")
+'''
+
+
+def test_a_student_copys_tests_only_ask_the_checker():
+    stub = copies.stub_test(REAL_TEST, "01_failing_setup", ["mean_mse"])
+    assert copies.is_stub(stub) and not copies.is_stub(REAL_TEST)
+    assert "np.mean" not in stub and "y_val" not in stub
+    computed = stub.replace("['mean_mse']", "[str(np.mean(y_val))]")
+    assert not copies.is_stub(computed), "a stub whose arguments compute something is a test"
+    extra = stub + "\nimport os\n"
+    assert not copies.is_stub(extra)
+
+
+def test_the_handout_refuses_a_copy_whose_tests_run_in_the_kernel(tmp_path):
+    from tools import handout
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["otter"] = {"tests": {"q1": REAL_TEST}}
+    folder = tmp_path / "student"
+    folder.mkdir()
+    nbformat.write(nb, folder / "01_failing_setup.ipynb")
+    problems = handout.leaks(folder)
+    assert any("q1" in p and "stub" in p for p in problems), problems
+
+
+def test_the_checker_refuses_a_plan_that_would_send_an_answer(tmp_path):
+    from tools.grading import checker
+
+    np = pytest.importorskip("numpy")
+    np.save(tmp_path / "a1.npy", np.array([0.25, 0.5]))
+    plan = {"q1|q1 - 1|f|0": ["f", [{"npy": "a1.npy"}, 8, 1.5], {"dict": []}]}
+    ref = {"answer_array": np.array([0.25, 0.5]), "answer_float": 1.5, "window": 8}
+    found = checker.plan_leaks(plan, tmp_path, ref, ["answer_array", "answer_float", "window"])
+    assert any("answer_array" in f for f in found) and any("answer_float" in f for f in found)
+    assert not any("window" in f for f in found), "an integer input is part of the question"

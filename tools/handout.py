@@ -1,6 +1,6 @@
 """The learners' hand-out: student copies only, as a folder, a zip and (optionally) a git repo.
 
-``python -m tools.handout`` copies ``build/student/*.ipynb`` (made by ``make student``) and a short
+``python -m tools.handout`` copies ``build/fresh/*.ipynb`` (made by ``make student``) and a short
 README into ``build/handout/``, zips it to ``build/handout.zip`` and refuses to finish if anything
 an instructor keeps back slipped in: a master notebook, an autograder, a solution or hidden-test
 marker, an ``instructor`` cell. ``--git`` also makes the folder a git repository with one commit, the
@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 from tools import BUILD, lesson_notebooks
+from tools.grading.copies import is_stub
 
 # What only masters and autograders hold; any of these in a hand-out is a leak.
 MARKERS = ("# BEGIN SOLUTION", "# END SOLUTION", "# SOLUTION", "# HIDDEN", "# BEGIN TESTS",
@@ -47,6 +48,9 @@ def leaks(folder: Path) -> list[str]:
         if path.suffix != ".ipynb":
             continue
         nb = nbformat.read(path, as_version=4)
+        tests = nb.metadata.get("otter", {}).get("tests") or {}
+        found += [f"{rel}: test {q} in its metadata checks in the kernel (not a stub that asks the checker)"
+                  for q, source in tests.items() if not is_stub(str(source))]
         for i, cell in enumerate(nb.cells):
             if "instructor" in cell.get("metadata", {}).get("tags", []):
                 found.append(f"{rel} cell {i}: an instructor cell")
@@ -86,7 +90,8 @@ def make_handout(student: Path, out: Path, git: bool = False) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Make the hand-out (with --git, also its repository) and say what it holds."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--student", type=Path, default=BUILD / "student")
+    parser.add_argument("--student", type=Path, default=BUILD / "fresh",
+                        help="the student copies to hand out (default: the fresh ones make student built)")
     parser.add_argument("--out", type=Path, default=BUILD / "handout")
     parser.add_argument("--git", action="store_true", help="also make the folder a git repository")
     args = parser.parse_args(argv)

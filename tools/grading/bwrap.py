@@ -166,6 +166,8 @@ def _env() -> dict[str, str]:
         "IPYTHONDIR": "/tmp/.ipython",
         "PYTHONDONTWRITEBYTECODE": "1",
         "LANG": "C.UTF-8",
+        # a submission's grader.check cells run too: form checks only, no checker started in here
+        "COURSE_CHECKER": "off",
     }
 
 

@@ -200,6 +200,45 @@ def _die_with_parent() -> None:
         pass
 
 
+def _plan_values(tree: object, folder: Path) -> list:
+    """Every float and array an encoded plan entry holds (what a learner's kernel receives)."""
+    import numpy as np
+
+    if isinstance(tree, float):
+        return [tree]
+    if isinstance(tree, list):
+        return [v for x in tree for v in _plan_values(x, folder)]
+    if isinstance(tree, dict):
+        kind, val = next(iter(tree.items())) if tree else (None, None)
+        if kind in ("npy", "torch", "npscalar"):
+            return [np.load(folder / val, allow_pickle=False)]
+        return [v for x in tree.values() for v in _plan_values(x, folder)]
+    return []
+
+
+def plan_leaks(plan: dict, folder: Path, ref: dict, names: list[str]) -> list[str]:
+    """Answers that a public input would hand over: a plan float or array equal to an answer value
+    (integers are left out: a window of 8 is part of the question, not its answer)."""
+    import numpy as np
+
+    def numeric(v):
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            return None
+        return a if a.size and not np.allclose(a, np.round(a)) else None
+
+    answers = {n: numeric(ref.get(n)) for n in names}
+    found = []
+    for key, entry in plan.items():
+        for v in _plan_values(entry[1:], folder):
+            a = numeric(v)
+            for n, want in answers.items():
+                if a is not None and want is not None and a.shape == want.shape and np.allclose(a, want):
+                    found.append(f"{key} sends {n}'s value")
+    return found
+
+
 def prepare(spec: dict) -> tuple[list, dict, dict]:
     """Run the master and make the plan: (tests, the master's namespace, the ready line's info)."""
     tests = load_tests(Path(spec["autograder"]))
@@ -216,6 +255,9 @@ def prepare(spec: dict) -> tuple[list, dict, dict]:
     for f in functions:
         ns[f] = Recorder(f, ref[f], plan, enc)
     reference = {tf.name: run_file(tf, ns) for tf in tests}
+    leaks = plan_leaks(plan, plan_dir, ref, names)
+    if leaks:
+        raise RuntimeError("a public input equals a graded answer: " + "; ".join(leaks[:5]))
     (plan_dir / "plan.json").write_text(json.dumps(plan))
     info = {"ready": True, "names": names, "per_question": per_q, "functions": functions,
             "plan": str(plan_dir), "reference": reference, "cases": case_table(tests)}

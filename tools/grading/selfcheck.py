@@ -83,7 +83,8 @@ def grade_one(
             text=True,
             start_new_session=True,
             cwd=tmp,
-            env={**os.environ, **QUIET_ENV, **(thread_env(threads, lessons=False) if threads else {})},
+            env={**os.environ, **QUIET_ENV, **(thread_env(threads, lessons=False) if threads else {}),
+                 "COURSE_CHECKER": "off"},  # the copy's own checks: form only; the autograder grades
         )
         try:
             log, _ = proc.communicate(timeout=timeout)

@@ -68,9 +68,9 @@ class RateLimit:
 class Lessons:
     """One trusted checker per lesson, started on first use (or all at once: ``warm``)."""
 
-    def __init__(self, course: Path, work: Path) -> None:
-        self.course, self.work = course, work
-        self.zips = results.autograders(course / BUILD)
+    def __init__(self, notebooks: Path, build: Path, work: Path) -> None:
+        self.notebooks, self.build, self.work = notebooks, build, work
+        self.zips = results.autograders(build)
         self.checkers: dict[str, Checker] = {}
         self.lock = threading.Lock()
 
@@ -81,8 +81,8 @@ class Lessons:
         with self.lock:
             if lesson not in self.checkers:
                 self.checkers[lesson] = Checker(
-                    lesson, self.zips[lesson], self.course / "notebooks" / f"{lesson}.ipynb",
-                    self.course / BUILD / "fresh" / f"{lesson}.ipynb", self.work / lesson)
+                    lesson, self.zips[lesson], self.notebooks / f"{lesson}.ipynb",
+                    self.build / "fresh" / f"{lesson}.ipynb", self.work / lesson)
             return self.checkers[lesson]
 
     def info(self, lesson: str) -> dict:
@@ -231,11 +231,11 @@ class ClassView(Base):
             self.finish(class_view.page(summary))
 
 
-def make_app(course: Path, work: Path, prefix: str, hub: bool, secret: str) -> web.Application:
+def make_app(lessons: Lessons, work: Path, prefix: str, hub: bool, secret: str) -> web.Application:
     """The tornado application: routes under ``prefix``, hub or local authentication."""
     executor = ThreadPoolExecutor(max_workers=16)
     loop_run = lambda f, *a: asyncio.get_running_loop().run_in_executor(executor, f, *a)  # noqa: E731
-    state = {"lessons": Lessons(course, work), "records": records.Records(work / "records.sqlite"),
+    state = {"lessons": lessons, "records": records.Records(work / "records.sqlite"),
              "limit": RateLimit(), "secret": secret, "run": loop_run, "roster": lambda: [],
              "last": time.time()}
     handlers = [(r"api/ping", Ping), (r"api/plan/([\w-]+)/([\w-]+)", Plan),
@@ -252,9 +252,9 @@ def make_app(course: Path, work: Path, prefix: str, hub: bool, secret: str) -> w
                            xsrf_cookies=False)
 
 
-def state_file(course: Path) -> Path:
+def state_file(build: Path) -> Path:
     """Where a local checker says where it listens (and its secret): ``build/checker/server.json``."""
-    return course / BUILD / "checker" / STATE
+    return build / "checker" / STATE
 
 
 def _write_state(path: Path, url: str, secret: str) -> None:
@@ -275,14 +275,17 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--stop", action="store_true", help="stop the local checker, if one runs")
     ap.add_argument("--course", type=Path, default=ROOT,
                     help="the instructor's checkout (masters, build/otter)")
+    ap.add_argument("--build", type=Path, default=None, help="its build folder (default: COURSE/build)")
+    ap.add_argument("--notebooks", type=Path, default=None, help="its masters (default: COURSE/notebooks)")
     ap.add_argument("--warm", nargs="*", default=None, help="start these lessons' checkers now (none: all)")
     ap.add_argument("--idle-exit", type=float, default=3 * 3600,
                     help="local: exit after this many idle seconds")
     args = ap.parse_args(argv)
     course = args.course.resolve()
+    build = (args.build or course / BUILD).resolve()
     if args.stop:
-        return stop(course)
-    work = course / BUILD / "checker"
+        return stop(build)
+    work = build / "checker"
     if args.hub:
         from urllib.parse import urlparse
 
@@ -292,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         host, port, secret = url.hostname or "0.0.0.0", url.port or 10101, secrets.token_urlsafe(32)
     else:
         host, port, prefix, secret = "127.0.0.1", 0, "/", secrets.token_urlsafe(32)
-    app = make_app(course, work, prefix, args.hub, secret)
+    app = make_app(Lessons((args.notebooks or course / "notebooks").resolve(), build, work),
+                   work, prefix, args.hub, secret)
     lessons = app.settings["course"]["lessons"]
     if args.hub:
         app.settings["course"]["limit"] = RateLimit(float(os.environ.get("CHECKER_BURST", 30)),
@@ -301,20 +305,20 @@ def main(argv: list[str] | None = None) -> int:
         lessons.get(lesson)
     try:
         idle = None if args.hub else args.idle_exit
-        asyncio.run(_serve(app, host, port, course, secret, prefix, idle=idle))
+        asyncio.run(_serve(app, host, port, build, secret, prefix, idle=idle))
     finally:
         lessons.close()
     return 0
 
 
-async def _serve(app: web.Application, host: str, port: int, course: Path, secret: str, prefix: str,
+async def _serve(app: web.Application, host: str, port: int, build: Path, secret: str, prefix: str,
                  idle: float | None) -> None:
     """Listen (inside the running loop), say where, and serve until idle (local) or forever (hub)."""
     sockets = bind_sockets(port, host)
     HTTPServer(app, max_body_size=payload.MAX_BODY + 1024).add_sockets(sockets)
     bound = sockets[0].getsockname()[1]
     if idle is not None:
-        _write_state(state_file(course), f"http://127.0.0.1:{bound}/", secret)
+        _write_state(state_file(build), f"http://127.0.0.1:{bound}/", secret)
     lessons = sorted(app.settings["course"]["lessons"].zips)
     print(f"checker: serving {lessons} on {host}:{bound}{prefix}", flush=True)
     await _serve_until_idle(app, idle)
@@ -329,9 +333,9 @@ async def _serve_until_idle(app: web.Application, idle: float | None) -> None:
             return
 
 
-def stop(course: Path) -> int:
-    """End the local checker whose state file is in ``course``'s build folder, if it runs."""
-    path = state_file(course)
+def stop(build: Path) -> int:
+    """End the local checker whose state file is in the ``build`` folder, if one runs."""
+    path = state_file(build)
     if not path.exists():
         return 0
     import signal
