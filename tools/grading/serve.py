@@ -164,6 +164,17 @@ class Base(web.RequestHandler):
         why = getattr(exc, "log_message", None) or self._reason
         self.finish({"error": why})
 
+    def _request_summary(self) -> str:
+        """What tornado logs of a request: its path, never its query (a ``?token=``)."""
+        return f"{self.request.method} {self.request.path} ({self.request.remote_ip})"
+
+
+class NotFound(Base):
+    """Any other path: a JSON 404, logged without its query like the rest."""
+
+    def prepare(self) -> None:
+        raise web.HTTPError(404, "no such route on the course's checker")
+
 
 class Ping(Base):
     def get(self) -> None:
@@ -217,7 +228,11 @@ class Check(Base):
 
 class Records(Base):
     def get(self) -> None:
-        self.finish({"records": self.app["records"].of(self.who()["name"])})
+        me = self.who()["name"]
+        asked = self.get_argument("learner", me)
+        if asked != me:
+            raise web.HTTPError(403, "a learner reads their own records only")
+        self.finish({"records": self.app["records"].of(me)})
 
 
 class ClassView(Base):
@@ -249,7 +264,7 @@ def make_app(lessons: Lessons, work: Path, prefix: str, hub: bool, secret: str) 
         state["roster"] = class_view.hub_roster
     routes = [(prefix + pattern, cls) for pattern, cls in handlers]
     return web.Application(routes, course=state, cookie_secret=secrets.token_bytes(32),
-                           xsrf_cookies=False)
+                           xsrf_cookies=False, default_handler_class=NotFound)
 
 
 def state_file(build: Path) -> Path:
