@@ -14,6 +14,7 @@ skipped with one loud line naming the install command.
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import shutil
@@ -290,9 +291,31 @@ def test_learner_page_in_a_real_browser(browser, lab):
         )
         assert bad["message"] not in shown
         assert not _stderr_texts(page), f"{graded.name}: stderr output: {_stderr_texts(page)}"
+        _class_view(page, build_dir, graded.stem, question, bad["message"])
     finally:
         page.close()
         print(f"browser Run All seconds: {timings}")
+
+
+def _class_view(page, build_dir: Path, lesson: str, question: str, mistake: str) -> None:
+    """The local checker's live class view after those checks (in self-study the learner is their
+    own instructor): the question's latest verdict and the wrong answer's named mistake, no
+    script, no axe violation; its screenshot goes to build/screenshots/class_view.png."""
+    state = json.loads((build_dir / "checker" / "server.json").read_text())
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{state['url']}class?token={state['token']}", wait_until="load")
+    page.screenshot(path=str(SCREENSHOTS / "class_view.png"), full_page=True)
+    text = page.inner_text("main")
+    assert page.get_by_role("heading", name="The class, live").is_visible()
+    assert f"{lesson}\t{question}\t1 of 1\t100%" in text, f"class view: {text[:800]!r}"
+    flat = " ".join(text.split())
+    assert " ".join(mistake.split()) in flat, f"class view lacks the mistake: {text[:800]!r}"
+    assert page.evaluate("() => document.scripts.length") == 0
+    violations = axe_scan.scan(page)
+    assert not violations, "the class view fails axe:\n" + axe_scan.details(violations)
+    outside = [u for u in requests if not u.startswith(state["url"])]
+    assert not outside, f"the class view asked for {outside}"
 
 
 def test_class_report_in_a_real_browser(browser, synthetic_class):

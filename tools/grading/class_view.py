@@ -25,8 +25,8 @@ def summary(rows: list[dict], roster: list[str]) -> dict:
     mistakes: Counter = Counter()
     for row in rows:
         latest[(row["lesson"], row["question"], row["learner"])] = row
-        if not row["passed"] and row["mistake"]:
-            mistakes[(row["lesson"], _PREFIX.sub("", row["mistake"]))] += 1
+        for mistake in row["mistake"].splitlines() if not row["passed"] else []:
+            mistakes[(row["lesson"], _PREFIX.sub("", mistake))] += 1
     questions: dict[tuple, list[bool]] = {}
     for (lesson, question, _), row in sorted(latest.items()):
         questions.setdefault((lesson, question), []).append(row["passed"])

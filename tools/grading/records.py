@@ -26,12 +26,13 @@ class Records:
             self.db.commit()
 
     def add(self, learner: str, lesson: str, question: str, cases: dict) -> None:
-        """Record one check: passed when every public case passed; else the first failed message."""
-        failed = [c["message"] for c in cases.values() if not c.get("passed")]
+        """Record one check: passed when every public case passed; else each failed case's message,
+        one per line."""
+        failed = [" ".join(str(c["message"]).split()) for c in cases.values() if not c.get("passed")]
         with self.lock:
             self.db.execute("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?)",
                             (time.time(), learner, lesson, question, int(not failed),
-                             failed[0] if failed else ""))
+                             "\n".join(dict.fromkeys(failed))))
             self.db.commit()
 
     def of(self, learner: str) -> list[dict]:
