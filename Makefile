@@ -38,7 +38,8 @@ help:
 	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
 	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
 	@echo "make hub-env        a one-machine hub's install: the course, its [hub] extra (JupyterHub, nbgitpuller), the kernel"
-	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons; build/hub_load.json"
+	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons, 30 check"
+	@echo "                    CHECKER_LESSONS (all) through the checker service; build/hub_load.json"
 	@echo "make hub-values IMAGE=... COURSE_REPO=... HUB_URL=... ADMINS=... ALLOWED=... CHART=4.4.0"
 	@echo "                    the Kubernetes values from the class's names, checked: build/hub/values.yaml"
 	@echo "make test-pypi      the learner's install (PyPI only) on Python $(LEARNER_PYTHONS): every notebook on"
@@ -92,7 +93,8 @@ student: kernel $(STUDENT_STAMP)
 
 lab: kernel $(STUDENT_STAMP)
 	@$(BIN)/python -m tools.grading status --notebooks $(NOTEBOOKS_DIR)
-	$(BIN)/jupyter lab $(BUILD_DIR)/student $(ROOT_ARGS) $(LAB_ARGS)
+	COURSE_BUILD_DIR=$(abspath $(BUILD_DIR)) COURSE_NOTEBOOKS_DIR=$(abspath $(NOTEBOOKS_DIR)) \
+		$(BIN)/jupyter lab $(BUILD_DIR)/student $(ROOT_ARGS) $(LAB_ARGS)
 
 lab-instructor: kernel
 	$(BIN)/jupyter lab notebooks $(ROOT_ARGS) $(LAB_ARGS)
@@ -154,6 +156,8 @@ handout-repo: $(STUDENT_STAMP)
 # The hub's proxy comes from npm; installed into build/ unless one is on PATH.
 CHP := $(BUILD_DIR)/hub/npm/node_modules/.bin/configurable-http-proxy
 HUB_USERS ?= 4
+# the lessons the checker service warms and 30 learners check through it (all: every graded lesson)
+CHECKER_LESSONS ?= all
 $(CHP):
 	npm install --prefix $(BUILD_DIR)/hub/npm --no-audit --no-fund --loglevel=error configurable-http-proxy
 
@@ -161,7 +165,7 @@ hub-env: $(HUB_STAMP) kernel
 
 hub-test: $(DEV_STAMP) kernel $(STUDENT_STAMP)
 	@command -v configurable-http-proxy >/dev/null || $(MAKE) --no-print-directory $(CHP)
-	$(BIN)/python -m tools.hub_load --users $(HUB_USERS)
+	$(BIN)/python -m tools.hub_load --users $(HUB_USERS) --checker-lessons $(CHECKER_LESSONS)
 
 # The class's names, in one place: the Kubernetes values (hub/values.yaml filled in), refused when a
 # name is a placeholder, anyone could log in, or the chart's schema (hub/z2jh-CHART/) rejects them.

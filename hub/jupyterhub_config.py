@@ -7,6 +7,7 @@
 #
 # Install:    make hub-env (the course with its [hub] extra: JupyterHub, nbgitpuller; the kernel)
 # Start it:   COURSE_REPO=<the learner repo's URL> HUB_ADMINS=<instructor> HUB_ALLOWED_GROUPS=<class group> \
+#               CHECKER_COURSE=<the instructor's checkout, chmod 700> \
 #               .venv/bin/jupyterhub -f hub/jupyterhub_config.py
 # Who gets in: the system users (PAM) named in HUB_ALLOWED_USERS or in a system group named in
 # HUB_ALLOWED_GROUPS (comma-separated), and the admins. No one else: HUB_ALLOW_ALL=1 lets every
@@ -15,8 +16,11 @@
 import logging
 import os
 import shutil
+import sys
+from pathlib import Path
 from urllib.parse import urlencode
 
+import lessons_lib
 from lessons_lib.seeding import THREAD_ENV  # the course is installed in the hub's environment
 
 c = get_config()  # noqa: F821  (JupyterHub provides it)
@@ -77,3 +81,56 @@ elif not (c.Authenticator.allowed_users or c.LocalAuthenticator.allowed_groups):
     log.warning("no HUB_ALLOWED_USERS or HUB_ALLOWED_GROUPS: only the admins (HUB_ADMINS) can log in")
 if "COURSE_REPO" not in os.environ:
     log.warning("COURSE_REPO is not set: learners' servers pull %s, a placeholder", COURSE_REPO)
+
+# The course's checker (tools/grading/serve.py) as a JupyterHub service: `grader.check` in a learner's
+# kernel sends that question's answers to it and gets each public check's verdict back; the expected
+# values, the masters and the hidden tests stay with it. It runs from the instructor's checkout
+# (CHECKER_COURSE: the course's repository with build/otter and build/fresh built by `make student`),
+# as the hub's own user: make that checkout unreadable to learners (owned by the hub's user,
+# `chmod 700`). Learners reach only its routes, with their server's token: api/plan, api/check and
+# their own api/records; the class view (`/services/checker/class`) is for instructors.
+CHECKER_COURSE = os.environ.get("CHECKER_COURSE") or str(Path(lessons_lib.__file__).resolve().parents[1])
+if not (Path(CHECKER_COURSE) / "tools" / "grading" / "serve.py").is_file():
+    log.warning("CHECKER_COURSE=%s is not the course's repository: the checker service will not start",
+                CHECKER_COURSE)
+CHECKER_PORT = int(os.environ.get("CHECKER_PORT", "10101"))
+CHECKER_URL = f"http://127.0.0.1:{CHECKER_PORT}"
+CLASS_SCOPE = "custom:forecasting-failures:class-view"  # tools.grading.serve.CLASS_SCOPE
+INSTRUCTOR_GROUP = os.environ.get("HUB_INSTRUCTOR_GROUP", "instructors")
+c.JupyterHub.services = [
+    {
+        "name": "checker",
+        "url": CHECKER_URL,
+        # --warm: every lesson's master runs once at start (20-70 s each), not at a learner's first check
+        "command": [sys.executable, "-m", "tools.grading.serve", "--hub", "--warm",
+                    "--course", CHECKER_COURSE],
+        "cwd": CHECKER_COURSE,
+        "environment": {"HUB_INSTRUCTOR_GROUP": INSTRUCTOR_GROUP,
+                        **{k: os.environ[k] for k in ("CHECKER_STATE", "CHECKER_BURST", "CHECKER_RATE")
+                           if k in os.environ}},
+        # a browser's login to the class view may carry the instructors' scope; no confirmation page
+        "oauth_client_allowed_scopes": [CLASS_SCOPE],
+        "oauth_no_confirm": True,
+        "display": False,
+    }
+]
+c.JupyterHub.custom_scopes = {
+    CLASS_SCOPE: {"description": "Read the course checker's live class view (every learner's checks)"},
+}
+c.JupyterHub.load_roles = [
+    # every learner may use the checker (its routes check who asks; a learner sees their own records)
+    {"name": "user", "scopes": ["self", "access:services!service=checker"]},
+    {"name": "instructor", "description": "The course's instructors: the checker's class view",
+     "scopes": [CLASS_SCOPE, "access:services!service=checker"],
+     "users": sorted(_names("HUB_ADMINS")), "groups": [INSTRUCTOR_GROUP]},
+    # the checker reads the hub's user list: the class view's "not started"
+    # (the class: users neither admins nor in the instructors' group)
+    {"name": "checker", "scopes": ["list:users", "read:users:name", "read:users:groups"],
+     "services": ["checker"]},
+]
+# A learner's server token (JUPYTERHUB_API_TOKEN, inherited by its kernels) may call the checker:
+# JupyterHub's default for this token (the `server` role) plus access to that one service.
+c.Spawner.server_token_scopes = [
+    "users:activity!user", "access:servers!server", "access:services!service=checker",
+]
+c.Spawner.environment["COURSE_CHECKER_URL"] = f"{CHECKER_URL}/services/checker/"

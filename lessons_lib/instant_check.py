@@ -102,9 +102,8 @@ def endpoint(lesson: str) -> tuple[str, str] | None:
         return url.rstrip("/") + "/", token
     build = Path(os.environ.get("COURSE_BUILD_DIR") or ROOT / "build")
     notebooks = Path(os.environ.get("COURSE_NOTEBOOKS_DIR") or ROOT / "notebooks")
-    needed = (ROOT / "tools" / "grading" / "serve.py", notebooks / f"{lesson}.ipynb",
-              build / "otter" / "autograders.json")
-    if not all(path.is_file() for path in needed):
+    needed = (ROOT / "tools" / "grading" / "serve.py", notebooks / f"{lesson}.ipynb")
+    if not all(path.is_file() for path in needed) or not (build / "otter").is_dir():
         return None
     return _local(lesson, build, notebooks)
 

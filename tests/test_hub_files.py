@@ -75,14 +75,21 @@ def test_single_machine_hub_starts_learners_in_the_course(monkeypatch):
     c = _hub_config(monkeypatch, COURSE_REPO="https://example.org/learner.git")
     url = c.Spawner.default_url
     assert url.startswith("/git-pull?") and "example.org%2Flearner.git" in url
-    # what `make bench-shared` measured as the course's setting is what the hub gives learners
-    assert dict(c.Spawner.environment) == THREAD_ENV == bench_shared.SETTINGS["course"]
+    # what `make bench-shared` measured as the course's setting is what the hub gives learners, and
+    # where grader.check finds the course's checker (the hub's service)
+    env = dict(c.Spawner.environment)
+    assert env.pop("COURSE_CHECKER_URL") == "http://127.0.0.1:10101/services/checker/"
+    assert env == THREAD_ENV == bench_shared.SETTINGS["course"]
 
 
 def test_both_hub_recipes_give_learners_the_same_settings(monkeypatch):
     c = _hub_config(monkeypatch, COURSE_REPO="https://github.com/uni-x/ff-learner")
     values = yaml.safe_load(hub_values.render(CLASS_NAMES))["singleuser"]
-    assert values["extraEnv"] == dict(c.Spawner.environment)
+    env, extra = dict(c.Spawner.environment), dict(values["extraEnv"])
+    # the checker: on one machine its port on 127.0.0.1, on Kubernetes its Service (hub/checker-k8s.yaml)
+    assert env.pop("COURSE_CHECKER_URL").endswith(":10101/services/checker/")
+    assert extra.pop("COURSE_CHECKER_URL") == "http://checker:10101/services/checker/"
+    assert extra == env
     assert values["memory"]["limit"] == c.Spawner.mem_limit
     assert values["memory"]["guarantee"] == c.Spawner.mem_guarantee
     assert float(values["cpu"]["limit"]) == c.Spawner.cpu_limit
@@ -186,3 +193,32 @@ def test_bench_shared_keeps_earlier_rows_and_marks_stopped_runs(tmp_path):
     table = bench_shared.format_table(rows).splitlines()
     assert "| >=40.0 |" in table[2] and ">=4.0x" in table[2] and "| 1.5x |" in table[2]
     assert ">=" not in table[3]
+
+
+def test_the_load_tests_hub_runs_the_checker_as_the_course_configures_it(tmp_path, monkeypatch):
+    """make hub-test's config changes only the checker's port, state folder and warmed lessons."""
+    from tools import hub_load
+
+    monkeypatch.setattr(hub_load, "find_proxy", lambda: "/bin/true")
+    cfg = hub_load.write_config(tmp_path, tmp_path / "repo", 8000, "t" * 32, 12345, ("01_failing_setup",))
+    course = _hub_config(monkeypatch)
+    c = Config()
+
+    def load_subconfig(path):
+        exec(compile(Path(path).read_text(), path, "exec"), {"get_config": lambda: c})
+
+    namespace = {"get_config": lambda: c, "load_subconfig": load_subconfig}
+    exec(compile(cfg.read_text(), str(cfg), "exec"), namespace)
+    (deployed,) = course.JupyterHub.services
+    tested = dict(c.JupyterHub.services[0])
+    assert [s["name"] for s in c.JupyterHub.services] == ["checker", "load-test"]
+    assert tested.pop("url") == "http://127.0.0.1:12345"
+    assert tested.pop("environment") == {"CHECKER_STATE": str(tmp_path / "checker"),
+                                         "HUB_INSTRUCTOR_GROUP": "instructors"}
+    command = list(deployed["command"])
+    command.insert(command.index("--warm") + 1, "01_failing_setup")
+    assert tested.pop("command") == command
+    assert tested == {k: v for k, v in deployed.items() if k not in ("url", "environment", "command")}
+    assert c.JupyterHub.load_roles[:-1] == course.JupyterHub.load_roles
+    assert c.Spawner.server_token_scopes == course.Spawner.server_token_scopes
+    assert c.Spawner.environment["COURSE_CHECKER_URL"] == "http://127.0.0.1:12345/services/checker/"

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tools import ROOT, hub_chart, hub_check, hub_values
+from tools.grading.serve import CLASS_SCOPE
 
 CLASS = {
     "IMAGE": "ghcr.io/uni-x/forecasting-failures:2026.11",
@@ -42,7 +43,9 @@ def test_the_written_values_validate_against_the_charts_schema(values):
     full = hub_chart.merged(values)
     assert hub_chart.schema_errors(values) == []
     print(f"chart {hub_chart.CHART_VERSION}: the merged values validate ({len(full)} top-level keys)")
-    assert full["hub"]["config"]["JupyterHub"] == {"authenticator_class": "github"}  # admin_access gone
+    jupyterhub = dict(full["hub"]["config"]["JupyterHub"])
+    assert list(jupyterhub.pop("custom_scopes")) == [CLASS_SCOPE]  # the checker's class view
+    assert jupyterhub == {"authenticator_class": "github"}  # admin_access gone
     assert full["singleuser"]["image"] == {"name": "ghcr.io/uni-x/forecasting-failures", "tag": "2026.11",
                                            "pullPolicy": None, "pullSecrets": []}
     assert hub_check.problems(values) == []
@@ -124,3 +127,68 @@ def test_every_helm_command_the_guides_give_pins_the_chart_version():
         commands = re.findall(r"helm upgrade[^\n]*", path.read_text())
         pinned = [c for c in commands if f"--version {hub_chart.CHART_VERSION}" in c]
         assert commands and pinned == commands, (path, commands)
+
+
+def _checker_manifest() -> dict:
+    docs = list(yaml.safe_load_all((ROOT / "hub" / "checker-k8s.yaml").read_text()))
+    return {doc["kind"]: doc for doc in docs}
+
+
+def test_the_checker_manifest_names_the_service_the_values_register(values):
+    """hub/checker-k8s.yaml, the values and the one-machine config: one service, one port, one prefix."""
+    from urllib.parse import urlparse
+
+    found = _checker_manifest()
+    assert set(found) == {"Deployment", "Service", "PersistentVolumeClaim", "NetworkPolicy"}
+    service = values["hub"]["services"]["checker"]
+    url = urlparse(service["url"])
+    assert (url.hostname, url.port) == (found["Service"]["metadata"]["name"], 10101)
+    assert [p["port"] for p in found["Service"]["spec"]["ports"]] == [url.port]
+    pod = found["Deployment"]["spec"]["template"]
+    (container,) = pod["spec"]["containers"]
+    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+    prefix = "/services/checker/"
+    assert env["JUPYTERHUB_SERVICE_PREFIX"] == prefix and env["JUPYTERHUB_SERVICE_NAME"] == "checker"
+    assert urlparse(env["JUPYTERHUB_SERVICE_URL"]).port == url.port
+    assert [p["containerPort"] for p in container["ports"]] == [url.port]
+    assert env["JUPYTERHUB_OAUTH_CALLBACK_URL"] == prefix + "oauth_callback"
+    token = {"secretKeyRef": {"name": "hub", "key": "hub.services.checker.apiToken"}}
+    assert env["JUPYTERHUB_API_TOKEN"] == token
+    assert yaml.safe_load(env["JUPYTERHUB_OAUTH_ACCESS_SCOPES"]) == ["access:services!service=checker"]
+    assert container["command"][:5] == ["python", "-m", "tools.grading.serve", "--hub", "--warm"]
+    # the instructor's image, not the learners'; its pods reach the hub's API, learners reach its port
+    assert container["image"].split(":")[0] != values["singleuser"]["image"]["name"]
+    labels = pod["metadata"]["labels"]
+    assert labels["hub.jupyter.org/network-access-hub"] == "true"
+    (egress,) = values["singleuser"]["networkPolicy"]["egress"]
+    assert egress["to"][0]["podSelector"]["matchLabels"].items() <= labels.items()
+    assert [p["port"] for p in egress["ports"]] == [url.port]
+    checker_url = urlparse(values["singleuser"]["extraEnv"]["COURSE_CHECKER_URL"])
+    assert (checker_url.hostname, checker_url.port, checker_url.path) == (url.hostname, url.port, prefix)
+    assert values["hub"]["config"]["JupyterHub"]["custom_scopes"] == {
+        CLASS_SCOPE: {"description": "Read the course checker's live class view (every learner's checks)"}}
+    assert service["oauth_client_allowed_scopes"] == [CLASS_SCOPE]
+
+
+def test_both_hubs_give_the_checker_the_same_roles(values, monkeypatch):
+    """The roles and token scopes on Kubernetes are the one-machine hub's (hub/jupyterhub_config.py)."""
+    from traitlets.config import Config
+
+    monkeypatch.setenv("HUB_ADMINS", "teach1,teach2")
+    c = Config()
+    source = (ROOT / "hub" / "jupyterhub_config.py").read_text()
+    exec(compile(source, "jupyterhub_config.py", "exec"), {"get_config": lambda: c})
+    local = {role.pop("name"): role for role in c.JupyterHub.load_roles}
+    assert local == values["hub"]["loadRoles"]
+    assert c.JupyterHub.custom_scopes == values["hub"]["config"]["JupyterHub"]["custom_scopes"]
+    tokens = values["hub"]["config"]["Spawner"]["server_token_scopes"]
+    assert c.Spawner.server_token_scopes == tokens
+    # JupyterHub's default for the server's token (the `server` role), plus the checker
+    from jupyterhub.roles import get_default_roles
+
+    server = next(r for r in get_default_roles() if r["name"] == "server")["scopes"]
+    assert tokens == [*server, "access:services!service=checker"]
+    (checker,) = [s for s in c.JupyterHub.services if s["name"] == "checker"]
+    assert checker["command"][1:5] == ["-m", "tools.grading.serve", "--hub", "--warm"]
+    for key in ("oauth_client_allowed_scopes", "oauth_no_confirm"):
+        assert checker[key] == values["hub"]["services"]["checker"][key]

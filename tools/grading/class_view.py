@@ -65,7 +65,8 @@ td,th{{border:1px solid #888;padding:.3em .6em;text-align:left}}</style></head><
 
 
 def hub_roster() -> list[str]:
-    """The hub's users who are not admins (the class), read with the service's own token."""
+    """The hub's users who are neither admins nor in the instructors' group (HUB_INSTRUCTOR_GROUP):
+    the class, read with the service's own token."""
     api = os.environ.get("JUPYTERHUB_API_URL", "").rstrip("/")
     token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
     if not api or not token:
@@ -76,4 +77,6 @@ def hub_roster() -> list[str]:
             users = json.load(resp)
     except (OSError, ValueError):
         return []
-    return sorted(u["name"] for u in users if isinstance(u, dict) and not u.get("admin"))
+    teachers = os.environ.get("HUB_INSTRUCTOR_GROUP", "instructors")
+    return sorted(u["name"] for u in users if isinstance(u, dict) and not u.get("admin")
+                  and teachers not in (u.get("groups") or []))

@@ -237,6 +237,9 @@ class Records(Base):
 
 class ClassView(Base):
     def get(self, fmt: str = "") -> None:
+        if self.current_user is None and self.settings.get("hub") and fmt != ".json":
+            self.redirect(self.get_login_url())  # a browser: the hub's login (OAuth), then back here
+            return
         if not self.who()["instructor"]:
             raise web.HTTPError(403, "the class view is for instructors")
         summary = class_view.summary(self.app["records"].latest(), self.app["roster"]())
@@ -264,7 +267,7 @@ def make_app(lessons: Lessons, work: Path, prefix: str, hub: bool, secret: str) 
         state["roster"] = class_view.hub_roster
     routes = [(prefix + pattern, cls) for pattern, cls in handlers]
     return web.Application(routes, course=state, cookie_secret=secrets.token_bytes(32),
-                           xsrf_cookies=False, default_handler_class=NotFound)
+                           xsrf_cookies=False, default_handler_class=NotFound, hub=hub)
 
 
 def state_file(build: Path) -> Path:
