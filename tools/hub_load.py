@@ -466,11 +466,15 @@ async def checker_phase(hub: Hub, service: Checker, proxied: Checker, lessons: l
 
 async def kernel_check(hub: Hub, user: str, lesson: str, question: str, names: list[str],
                        timeout: float) -> None:
-    """In ``user``'s own kernel, ``grader.check``'s path: the server's token reaches the checker service."""
+    """In ``user``'s own kernel, the student copy's own ``grader.check`` on a wrong answer: the
+    server's token reaches the checker service, whose failing verdict the notebook shows."""
     code = (
-        "from lessons_lib import instant_check as ic\n"
-        f"reply = ic._ask({{n: 0.25 for n in {names!r}}}, {lesson!r}, {question!r}, {names!r})\n"
-        "assert isinstance(reply, dict) and reply and all('passed' in v for v in reply.values()), reply\n"
+        "import otter\nfrom lessons_lib.check_display import summary\n"
+        f"grader = otter.Notebook({lesson + '.ipynb'!r})\n"
+        + "".join(f"{n} = 0.25\n" for n in names)
+        + f"shown = summary(grader.check({question!r}))\n"
+        "assert shown.startswith('❌ ') and not any(w in shown for w in "
+        "('passed', 'form only', 'did not answer', 'refused', 'Traceback')), shown\n"
     )
     await run_code(hub, user, f"{TARGET}/{lesson}.ipynb", [code], timeout)
 
