@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import runpy
 import shutil
 import zipfile
@@ -262,6 +263,27 @@ def test_reference_answers_pass_every_check_and_get_full_marks(reference_runs, m
         assert r.score == r.max_score > 0, f"{r.lesson} {r.question}: {r.score}/{r.max_score} {r.message}"
 
 
+@pytest.mark.learner
+@pytest.mark.parametrize("master_path", GRADED, ids=lambda p: p.stem)
+def test_student_copy_and_handout_quote_no_graded_answer(filled_runs, built, master_path):
+    """No number written in the student copy (cells and metadata, as the hand-out carries it)
+    equals a graded answer's value, to the precision it is written with."""
+    run = filled_runs["reference"][master_path.stem]
+    assert "error" not in run, run.get("error")
+    student = nbformat.read(_student(built, master_path), as_version=4)
+    text = json.dumps(student) + "\n".join(c.source for c in student.cells)
+    found = quoted_answers(text, run["answers"])
+    assert not found, f"{master_path.name}: the student copy quotes graded answers: {found}"
+
+
+def test_quoted_answers_finds_a_value_written_to_its_precision():
+    answers = {"mean_mse": [199.99914], "ratio": [0.0123456]}
+    assert quoted_answers("the MSE is 199.999 here", answers) == ["199.999 (= mean_mse)"]
+    assert quoted_answers("about 1.23e-2 of it", answers) == ["1.23e-2 (= ratio)"]
+    assert not quoted_answers("199.9 and 201.0 and 1.24e-2 and 16.0 and 200", answers)
+    assert not quoted_answers("0.5168", {"curve": [0.9, 0.7, 0.5168, 0.4]}), "one element of a curve"
+
+
 # ---------------------------------------------------------------- (c) wrong answers fail
 
 
@@ -318,10 +340,53 @@ def _filled_run(built: Path, master: Path, cases: list, work: Path) -> tuple[dic
         probe = _probe_cell(tests_dir)
         nb.cells.append(probe)  # nbclient stores an executed cell at its index
         client.execute_cell(probe, len(nb.cells) - 1)
+        values = _values_cell(sorted({n for ns in copies.question_names(nb).values() for n in ns}))
+        nb.cells.append(values)
+        client.execute_cell(values, len(nb.cells) - 1)
     for question, left in by_question.items():
         for case in left:
             results[case.id] = {"error": f"no answer cell for {question} in the student copy"}
-    return results, {"probe": _probe_result(probe), "problems": stray_outputs(nb)}
+    return results, {"probe": _probe_result(probe), "problems": stray_outputs(nb),
+                     "answers": _probe_result(values)}
+
+
+def _values_cell(names: list[str]) -> nbformat.NotebookNode:
+    """A cell that prints the reference answers' numbers (up to 200 per name; functions skipped)."""
+    return nbformat.v4.new_code_cell(
+        "import json as _j, numpy as _np\n_vals = {}\n"
+        f"for _n in {names!r}:\n"
+        "    try:\n"
+        "        _a = _np.asarray(globals().get(_n), dtype=float).ravel()[:200]\n"
+        "        _vals[_n] = [float(x) for x in _a if _np.isfinite(x)]\n"
+        "    except (TypeError, ValueError):\n"
+        "        pass\n"
+        f"print({PROBE_MARK!r} + _j.dumps(_vals))"
+    )
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?|(?<![\w.])-?\d(?:\.\d+)?[eE][-+]?\d+")
+
+
+def quoted_answers(text: str, answers: dict[str, list[float]]) -> list[str]:
+    """Numbers in ``text`` written with 3+ significant digits that equal a graded answer's value
+    to the precision written (a whole number is part of a question, never counted). Answers of
+    one to three numbers count; a longer array (a curve, a forecast) covers its range so densely
+    that a quoted number matches one of its elements by chance, and one element gives nothing away."""
+    answers = {name: vals for name, vals in answers.items() if len(vals) <= 3}
+    found = []
+    for m in _NUMBER.finditer(text):
+        literal = m.group().lower()
+        mantissa = literal.split("e")[0].lstrip("-")
+        digits = len(mantissa.replace(".", "").lstrip("0"))
+        if digits < 3:
+            continue
+        value = float(literal)
+        exponent = int(literal.split("e")[1]) if "e" in literal else 0
+        half = 0.5 * 10.0 ** (exponent - len(mantissa.split(".")[1])) if "." in mantissa else 0.5
+        for name, vals in answers.items():
+            if any(v != round(v) and abs(v - value) <= half * 1.0001 for v in vals):
+                found.append(f"{literal} (= {name})")
+    return found
 
 
 def _try_wrong(client: NotebookClient, code: str, tests_dir: Path, question: str, index: int) -> dict:
