@@ -299,8 +299,9 @@ def test_learner_page_in_a_real_browser(browser, lab):
 
 def _class_view(page, build_dir: Path, lesson: str, question: str, mistake: str) -> None:
     """The local checker's live class view after those checks (in self-study the learner is their
-    own instructor): the question's latest verdict and the wrong answer's named mistake, no
-    script, no axe violation; its screenshot goes to build/screenshots/class_view.png."""
+    own instructor): the question's latest verdict and the wrong answer's named mistake, its tables
+    updated in place (a button pauses them), no request outside, no axe violation; its screenshot
+    goes to build/screenshots/class_view.png."""
     state = json.loads((build_dir / "checker" / "server.json").read_text())
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -311,7 +312,9 @@ def _class_view(page, build_dir: Path, lesson: str, question: str, mistake: str)
     assert f"{lesson}\t{question}\t1 of 1\t100%" in text, f"class view: {text[:800]!r}"
     flat = " ".join(text.split())
     assert " ".join(mistake.split()) in flat, f"class view lacks the mistake: {text[:800]!r}"
-    assert page.evaluate("() => document.scripts.length") == 0
+    assert page.evaluate("() => document.scripts.length") == 1  # its own updater, inline
+    page.get_by_role("button", name="Pause updates").click()
+    assert page.get_by_role("button", name="Resume updates").is_visible()
     violations = axe_scan.scan(page)
     assert not violations, "the class view fails axe:\n" + axe_scan.details(violations)
     outside = [u for u in requests if not u.startswith(state["url"])]
