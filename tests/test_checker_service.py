@@ -447,6 +447,8 @@ def test_the_class_view_summary_pass_rate_mistakes_and_who_has_not_started():
     assert s["mistakes"][0] == {"lesson": LESSON, "mistake": "did you square them?", "count": 2}
     assert {m["mistake"] for m in s["mistakes"]} == {"did you square them?", "wrong inputs", "RMSE"}
     assert s["not_started"] == ["carol", "dan"] and s["learners"] == ["ada", "bob", "carol", "dan", "eve"]
+    empty = {**rows[0], "passed": False, "mistake": "q1: not answered yet: set mean_mse to your answer"}
+    assert class_view.summary(rows + [empty], [])["mistakes"] == s["mistakes"], "an empty slot is no mistake"
     html = class_view.page(class_view.summary(rows + [{**rows[0], "mistake": "q1: <script>x</script>"}], []))
     assert "<script>x" not in html and "&lt;script&gt;x" in html
 

@@ -17,16 +17,19 @@ from collections import Counter
 
 REFRESH_S = 5
 _PREFIX = re.compile(r"^q\w*: ")
+_NOT_YET = "not answered yet"  # lessons_lib.exercises.check_answered's words
 
 
 def summary(rows: list[dict], roster: list[str]) -> dict:
-    """Pass rate per question, the ten most frequent mistakes, who has not started."""
+    """Pass rate per question, the ten most frequent mistakes (an empty slot is none), who has not
+    started."""
     latest: dict[tuple, dict] = {}
     mistakes: Counter = Counter()
     for row in rows:
         latest[(row["lesson"], row["question"], row["learner"])] = row
         for mistake in row["mistake"].splitlines() if not row["passed"] else []:
-            mistakes[(row["lesson"], _PREFIX.sub("", mistake))] += 1
+            if _NOT_YET not in mistake:  # a slot still empty is not a mistake
+                mistakes[(row["lesson"], _PREFIX.sub("", mistake))] += 1
     questions: dict[tuple, list[bool]] = {}
     for (lesson, question, _), row in sorted(latest.items()):
         questions.setdefault((lesson, question), []).append(row["passed"])
