@@ -74,9 +74,9 @@ def _ask(env: dict, lesson: str, question: str, names: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         plan_dir, out_dir = Path(tmp) / "plan", Path(tmp) / "answers"
         out_dir.mkdir()
-        _unzip(_request(url + f"api/plan/{lesson}/{question}", token, question), plan_dir)
+        unzip_into(_request(url + f"api/plan/{lesson}/{question}", token, question), plan_dir)
         export_answers(names, str(plan_dir), str(out_dir), env)
-        reply = _request(url + f"api/check/{lesson}/{question}", token, question, _zip(out_dir))
+        reply = _request(url + f"api/check/{lesson}/{question}", token, question, zip_folder(out_dir))
     return json.loads(reply)["cases"]
 
 
@@ -166,7 +166,8 @@ def _request(url: str, token: str, question: str, body: bytes | None = None,
                                  ) from None
 
 
-def _unzip(body: bytes, dest: Path) -> None:
+def unzip_into(body: bytes, dest: Path) -> None:
+    """Write a zip's top-level members into ``dest`` (a plan from the checker)."""
     dest.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(io.BytesIO(body)) as zf:
         for name in zf.namelist():
@@ -175,9 +176,11 @@ def _unzip(body: bytes, dest: Path) -> None:
             (dest / name).write_bytes(zf.read(name))
 
 
-def _zip(folder: Path) -> bytes:
+def zip_folder(folder: Path) -> bytes:
+    """The zip of ``folder``'s files: what a check sends, and what the checker's plan route returns."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(folder.iterdir()):
-            zf.write(path, path.name)
+            if path.is_file():
+                zf.write(path, path.name)
     return buf.getvalue()

@@ -299,7 +299,7 @@ def _percentile(values: list[float], q: float) -> float:
 async def checker_warm(hub: Hub, service: Checker, lessons: list[str], users: int, workdir: Path) -> dict:
     """The class as hub users, each with their own API token; then wait until the service has run
     every lesson's master (it started them when the hub started it): nothing else runs meanwhile."""
-    from lessons_lib.instant_check import _unzip
+    from lessons_lib.instant_check import unzip_into
 
     names = [f"checker{i + 1}" for i in range(users)]
     await hub.call("POST", "/hub/api/users", {"usernames": [*names, TA, IDLE, PROBE, SOLO]})
@@ -320,7 +320,7 @@ async def checker_warm(hub: Hub, service: Checker, lessons: list[str], users: in
             if code != 200:
                 raise RuntimeError(f"checker: plan {lesson} {q}: HTTP {code} {body[:300]!r}")
             plans[(lesson, q)] = workdir / "plans" / lesson / q
-            _unzip(body, plans[(lesson, q)])
+            unzip_into(body, plans[(lesson, q)])
     return {"names": names, "tokens": tokens, "questions": questions, "plans": plans,
             "warm_s": round(time.perf_counter() - t0, 1)}
 
@@ -329,7 +329,7 @@ def _payloads(ready: dict, workdir: Path) -> dict[tuple[str, str, str], bytes]:
     """Every learner's payload for every question (wrong, well-formed, distinct per learner), made
     before the clock runs."""
     from lessons_lib.answer_data import export_answers
-    from lessons_lib.instant_check import _zip
+    from lessons_lib.instant_check import zip_folder
 
     payloads: dict[tuple[str, str, str], bytes] = {}
     for i, user in enumerate([*ready["names"], PROBE, SOLO]):
@@ -338,7 +338,7 @@ def _payloads(ready: dict, workdir: Path) -> dict[tuple[str, str, str], bytes]:
             out.mkdir(parents=True)
             env = wrong_answers(ready["questions"][lesson][q], plan_dir, 0.5 + i)
             export_answers(ready["questions"][lesson][q], str(plan_dir), str(out), env)
-            payloads[(user, lesson, q)] = _zip(out)
+            payloads[(user, lesson, q)] = zip_folder(out)
     return payloads
 
 
