@@ -291,18 +291,19 @@ def test_learner_page_in_a_real_browser(browser, lab):
         )
         assert bad["message"] not in shown
         assert not _stderr_texts(page), f"{graded.name}: stderr output: {_stderr_texts(page)}"
-        _class_view(page, build_dir, graded.stem, question, bad["message"])
+        _class_view(browser, build_dir, graded.stem, question, bad["message"])
     finally:
         page.close()
         print(f"browser Run All seconds: {timings}")
 
 
-def _class_view(page, build_dir: Path, lesson: str, question: str, mistake: str) -> None:
+def _class_view(browser, build_dir: Path, lesson: str, question: str, mistake: str) -> None:
     """The local checker's live class view after those checks (in self-study the learner is their
     own instructor): the question's latest verdict and the wrong answer's named mistake, its tables
     updated in place (a button pauses them), no request outside, no axe violation; its screenshot
     goes to build/screenshots/class_view.png."""
     state = json.loads((build_dir / "checker" / "server.json").read_text())
+    page = browser.new_page()  # its own tab: JupyterLab's tab keeps saving its workspace meanwhile
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(f"{state['url']}class?token={state['token']}", wait_until="load")
@@ -318,6 +319,7 @@ def _class_view(page, build_dir: Path, lesson: str, question: str, mistake: str)
     violations = axe_scan.scan(page)
     assert not violations, "the class view fails axe:\n" + axe_scan.details(violations)
     outside = [u for u in requests if not u.startswith(state["url"])]
+    page.close()
     assert not outside, f"the class view asked for {outside}"
 
 
