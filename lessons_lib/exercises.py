@@ -13,6 +13,7 @@ Importing this module in a notebook also makes ``grader.check`` show only these 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -273,6 +274,26 @@ def near_zero(scale: float) -> Callable[[Any], bool]:
     """A predicate for ``mistakes``: the answer is about 0 next to ``scale`` (under 1% of it)."""
     limit = 0.01 * abs(float(scale))
     return lambda got: bool(np.all(np.abs(np.asarray(got, dtype=float)) < limit))
+
+
+_ONCE: dict[tuple, Any] = {}
+
+
+def once(key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, run once per process for ``key``: a check's own reference value (a fresh GRU's
+    gradient profile, a trained model's predictions) that no answer changes.
+
+    ``key`` names the value and everything it depends on that may change, e.g.
+    ``("torch_units", id(torch_model))``. The course's checker answers a room of learners from one
+    process, so a reference that takes a tenth of a second is worth keeping; each call gets its
+    own copy.
+    """
+    if not isinstance(key, tuple) or not key:
+        raise TypeError(f"key must be a non-empty tuple naming the value, e.g. ('profile', 64); "
+                        f"got {key!r:.60}.")
+    if key not in _ONCE:
+        _ONCE[key] = compute()
+    return copy.deepcopy(_ONCE[key])
 
 
 check_display.register()

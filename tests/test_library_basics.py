@@ -84,6 +84,24 @@ def test_exercise_checks_are_silent_when_right_and_explain_when_wrong():
         ex.check_shape("q3", np.zeros(2), (3,), "X")
 
 
+def test_a_checks_reference_is_computed_once_per_key_and_handed_out_as_a_copy():
+    from lessons_lib import exercises as ex
+
+    calls = []
+
+    def profile():
+        calls.append(1)
+        return np.arange(3.0)
+
+    first = ex.once(("test profile", 1), profile)
+    first[0] = 99.0  # a check that changes its copy changes no later check's
+    again = ex.once(("test profile", 1), profile)
+    other = ex.once(("test profile", 2), profile)
+    assert len(calls) == 2 and again.tolist() == [0.0, 1.0, 2.0] and other.tolist() == [0.0, 1.0, 2.0]
+    with pytest.raises(TypeError, match="key must be a non-empty tuple"):
+        ex.once("test profile", profile)
+
+
 def test_torch_fit_refuses_a_model_whose_output_does_not_match_the_targets():
     pytest.importorskip("torch")
     from lessons_lib import torch_models as tm
