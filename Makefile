@@ -37,6 +37,7 @@ help:
 	@echo "make bench-shared   every notebook alone and beside busy processes; build/bench_shared.json"
 	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
 	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
+	@echo "make hub-image      the learners' hub image as a repo2docker folder (build/hub/image/): no answer in it"
 	@echo "make hub-env        a one-machine hub's install: the course, its [hub] extra (JupyterHub, nbgitpuller), the kernel"
 	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons, 30 check"
 	@echo "                    CHECKER_LESSONS (all) through the checker service; build/hub_load.json"
@@ -152,6 +153,10 @@ handout: $(STUDENT_STAMP)
 
 handout-repo: $(STUDENT_STAMP)
 	$(BIN)/python -m tools.handout --git
+
+# the learners' single-user image for a hub, as a repo2docker folder: the package and its kernel only
+hub-image: $(STAMP)
+	$(BIN)/python -m tools.hub_image
 
 # The hub's proxy comes from npm; installed into build/ unless one is on PATH.
 CHP := $(BUILD_DIR)/hub/npm/node_modules/.bin/configurable-http-proxy

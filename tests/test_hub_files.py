@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 from traitlets.config import Config
 
 from lessons_lib.seeding import THREAD_ENV
-from tools import bench_shared, handout, hub_sizing, hub_values
+from tools import bench_shared, handout, hub_image, hub_sizing, hub_values
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASS_NAMES = {
@@ -136,6 +136,38 @@ def test_binder_and_the_hub_image_install_the_course_with_its_hub_extra():
     assert SpecifierSet(project["requires-python"]).contains(runtime.removeprefix("python-"))
     hub = " ".join(project["optional-dependencies"]["hub"])
     assert "nbgitpuller" in hub and "jupyterhub" in hub  # both hubs pull the course through nbgitpuller
+
+
+def test_the_learners_hub_image_holds_the_package_and_its_kernel_and_no_answer(tmp_path):
+    """make hub-image's repo2docker folder: the package, the kernel installer and binder/, whose
+    postBuild installs the kernel only; no notebook, autograder or test; the package builds from it."""
+    import subprocess
+    import sys
+
+    out = hub_image.write(tmp_path / "image")
+    files = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert {"pyproject.toml", "binder/requirements.txt", "binder/runtime.txt", "binder/postBuild",
+            "tools/kernel.py", "lessons_lib/__init__.py", "lessons_lib/instant_check.py"} <= files
+    assert all(f.startswith(("lessons_lib/", "binder/", "tools/")) or "/" not in f for f in files), files
+    assert not [f for f in files if f.endswith((".ipynb", ".zip")) or f.startswith(("tests/", "notebooks/"))]
+    assert (out / "binder" / "postBuild").read_text().strip().endswith("python -m tools.kernel")
+    assert len(hub_image.solution_lines()) > 20  # the masters' solutions, searched for in every file
+    wheel = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "-w", str(tmp_path / "wheel"), str(out)], capture_output=True, text=True)
+    assert wheel.returncode == 0, wheel.stderr[-2000:]
+    assert [p.name.split("-")[0] for p in (tmp_path / "wheel").glob("*.whl")] == ["forecasting_failures"]
+
+
+@pytest.mark.parametrize("planted", ["notebooks/01_failing_setup.ipynb", "lessons_lib/solutions.py",
+                                     "tests/test_q1.py", "lessons_lib/README.md"])
+def test_the_hub_image_refuses_a_master_a_solution_or_a_stray_file(tmp_path, planted):
+    out = hub_image.write(tmp_path / "image")
+    solution = sorted(hub_image.solution_lines())[0]
+    text = {"lessons_lib/solutions.py": f"    {solution}\n", "lessons_lib/README.md": "# HIDDEN\n"}
+    (out / planted).parent.mkdir(parents=True, exist_ok=True)
+    (out / planted).write_text(text.get(planted, "{}"))
+    problems = hub_image.leaks(out)
+    assert len(problems) == 1 and problems[0].startswith(planted), problems
 
 
 def test_a_learner_installs_only_what_the_lessons_need():
