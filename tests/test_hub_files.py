@@ -117,6 +117,21 @@ def test_single_machine_hub_warns_when_everyone_is_let_in(monkeypatch, caplog):
     assert "HUB_ALLOW_ALL=1: every user who can log in here" in caplog.text
 
 
+def test_single_machine_hub_warns_when_the_checkers_checkout_is_open(monkeypatch, caplog, tmp_path):
+    """The checker's checkout holds every answer: a mode that lets other users in is named in the log."""
+    course = tmp_path / "course"
+    (course / "tools" / "grading").mkdir(parents=True)
+    (course / "tools" / "grading" / "serve.py").write_text("")
+    for mode, warned in ((0o755, True), (0o711, True), (0o700, False)):
+        course.chmod(mode)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="JupyterHub"):
+            c = _hub_config(monkeypatch, CHECKER_COURSE=str(course))
+        assert ("is open to other users" in caplog.text) is warned, (oct(mode), caplog.text)
+        assert not warned or f"chmod 700 {course}" in caplog.text
+        assert c.JupyterHub.services[0]["cwd"] == str(course)
+
+
 def _project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
