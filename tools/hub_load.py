@@ -19,7 +19,9 @@
    at once, after one learner alone (latency p50/p95 per lesson, against ``CHECKER_GOAL_S``); no token and a
    made-up token refused, through the proxy and on the service's port; a learner's ``api/records``
    holds their own checks only; the class view refused to a learner, open to an admin and to a
-   member of the instructors' group, with every check and who has not started;
+   member of the instructors' group, with every check and who has not started; and in a browser
+   (Chromium, as the browser test), the admin and a learner log in on the hub's page and open the
+   class view through the hub's OAuth: the admin reads it, the learner gets 403;
 7. stops every server and the hub, checks that nothing it started is left running, and writes
    ``build/hub_load.json`` and the tables.
 It exits non-zero if a server does not start, a cell fails, a checker request is answered wrongly,
@@ -446,6 +448,55 @@ async def _class_views(expect: _Expect, proxied: Checker, ready: dict, lessons: 
         expect.access[f"{who}: not_started"] = view["not_started"]
 
 
+CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's, as the browser test
+
+
+def browser_logins(base: str, people: list[str]) -> dict[str, str]:
+    """Each person logs in on the hub's login page in a browser of their own and opens the class view
+    (``/services/checker/class``): the service sends them through the hub's OAuth and back. The page
+    each ends on: its status, then its first heading or its text."""
+    from playwright.sync_api import sync_playwright
+
+    seen = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        for who in people:
+            page = browser.new_context().new_page()
+            statuses: list[int] = []
+            page.on("response", lambda r, s=statuses: s.append(r.status)
+                    if r.url.split("?")[0].endswith("/services/checker/class") else None)
+            page.goto(f"{base}/hub/login?next={quote('/services/checker/class')}")
+            page.fill("#username_input", who)
+            page.fill("#password_input", "any")
+            page.click("#login_submit")
+            page.wait_for_load_state("load")
+            heading = page.locator("h1")
+            text = heading.first.inner_text() if heading.count() else page.inner_text("body")[:120]
+            seen[who] = f"{statuses[-1] if statuses else '?'} {' '.join(text.split())}"
+        browser.close()
+    return seen
+
+
+async def _browser_class_view(expect: _Expect, hub: Hub, learner: str) -> None:
+    """The class view as people open it: the instructor (an admin) logs in and reads it; a learner
+    who logs in gets 403. Skipped, and said so, without Chromium or Playwright."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        expect.access["browser"] = "skipped: no Playwright"
+        return
+    if not CHROMIUM.exists():
+        expect.access["browser"] = f"skipped: no {CHROMIUM}"
+        return
+    seen = await asyncio.to_thread(browser_logins, hub.base, [INSTRUCTOR, learner])
+    expect.access["browser"] = seen
+    if not seen[INSTRUCTOR].startswith("200 The class, live"):
+        expect.failures.append(f"browser: the instructor's class view ends on {seen[INSTRUCTOR]!r}")
+    if not seen[learner].startswith("403"):
+        expect.failures.append(f"browser: a learner's class view ends on {seen[learner]!r}, not 403")
+
+
 async def checker_phase(hub: Hub, service: Checker, proxied: Checker, lessons: list[str], workdir: Path,
                         ready: dict, earlier: dict[tuple[str, str], int]) -> dict:
     """The learners ``checker_warm`` made check ``lessons`` through the service at once, one lesson after
@@ -459,6 +510,7 @@ async def checker_phase(hub: Hub, service: Checker, proxied: Checker, lessons: l
     await _refusals(expect, service, proxied, ready["tokens"][ready["names"][0]])
     probed = await _records(expect, service, proxied, ready, lessons, payloads)
     await _class_views(expect, proxied, ready, lessons, probed, earlier)
+    await _browser_class_view(expect, hub, ready["names"][0])
     return {"users": len(ready["names"]), "lessons": lessons, "warm_s": ready["warm_s"],
             "per_lesson": per_lesson, "service_rss_mb": round(service_mb), "access": expect.access,
             "failures": failures}
@@ -691,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{result.get('kernel_check_s')} s")
         print(checker_table(checker))
         print(f"the service's memory after the checks: {checker['service_rss_mb']} MB")
+        print(f"the class view in a browser, after the hub's login: {checker['access'].get('browser')}")
         missed = [f"checker {lesson}: p95 {row['p95_s']} s over the goal of {row['goal_p95_s']:g} s"
                   for lesson, row in checker["per_lesson"].items() if not row["goal_met"]]
         for line in checker["failures"] + missed:
