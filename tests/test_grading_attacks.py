@@ -25,6 +25,7 @@ import pytest
 from notebook_helpers import master_answers
 from report_helpers import assert_self_contained, page_text
 
+from tools.grading import answers as A
 from tools.grading import bwrap, grade, report, results
 
 pytestmark = [
@@ -191,10 +192,76 @@ def _with_mistakes(honest: nbformat.NotebookNode, master: nbformat.NotebookNode,
     return nb, changed
 
 
-def _with_cell(nb: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
+def _with_cell(nb: nbformat.NotebookNode, source: str, at: int = 2) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with the attack's cell at ``at``: by default after the imports (it runs early)."""
     out = nbformat.from_dict(json.loads(json.dumps(nb)))
-    out.cells.insert(2, nbformat.v4.new_code_cell(source))  # after the imports: the attack runs early
+    out.cells.insert(at if at >= 0 else len(out.cells), nbformat.v4.new_code_cell(source))
     return out
+
+
+#: The spy who fills in what it finds, as the last cell of an untouched copy: it wraps every function
+#: of lessons_lib, exercises and instant_check, runs every question's check, gathers every number the
+#: checks passed around and every number in the files within its reach (its folder, home, the
+#: package, /tmp), and then uses grader.check as an oracle: each answer takes, in turn, every number
+#: found, and keeps the first that passes. Where no checker answers (the grading sandbox), none can.
+SPY_AND_GUESS = r'''
+import functools, glob, os, re, time, types
+import numpy as np
+import lessons_lib, lessons_lib.exercises, lessons_lib.instant_check
+QUESTIONS = __QUESTIONS__
+_seen, _nums = [], set()
+def _wrap(owner, name, f):
+    @functools.wraps(f)
+    def spy(*a, **k):
+        _seen.append((a, k))
+        out = f(*a, **k)
+        _seen.append(out)
+        return out
+    setattr(owner, name, spy)
+for _m in (lessons_lib, lessons_lib.exercises, lessons_lib.instant_check):
+    for _n, _f in list(vars(_m).items()):
+        if isinstance(_f, types.FunctionType):
+            _wrap(_m, _n, _f)
+def _gather(v, depth=0):
+    if depth > 6:
+        return
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+        _nums.add(float(v))
+    elif isinstance(v, np.ndarray) and v.dtype.kind in "fi" and v.size < 10**5:
+        _nums.update(v.astype(float).ravel().tolist())
+    elif isinstance(v, str):
+        _nums.update(float(t) for t in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", v))
+    elif isinstance(v, (list, tuple, set, dict)):
+        for x in (v.items() if isinstance(v, dict) else v):
+            _gather(x, depth + 1)
+    elif isinstance(v, BaseException):
+        _gather(str(v), depth + 1)
+def _passes(q):
+    try:
+        return bool(grader.check(q).passed_all_public)
+    except Exception:
+        return False
+for _q in QUESTIONS:
+    _passes(_q)
+_gather(_seen)
+_roots = [os.getcwd(), os.path.expanduser("~"), os.path.dirname(lessons_lib.__file__), "/tmp"]
+for _p in [f for r in _roots for f in glob.glob(os.path.join(r, "**", "*"), recursive=True)][:3000]:
+    try:
+        if os.path.isfile(_p) and os.path.getsize(_p) < 2_000_000:
+            _gather(np.load(_p) if _p.endswith(".npy") else open(_p, errors="replace").read())
+    except Exception:
+        pass
+_found, _until = sorted(_nums, key=abs), time.monotonic() + 20  # 20 s of guessing
+print(len(_found), "numbers found")
+for _q, _names in QUESTIONS.items():
+    for _name in _names:
+        for _x in _found:
+            globals()[_name] = _x
+            if time.monotonic() > _until or _passes(_q):
+                break
+        else:
+            globals()[_name] = None
+'''
 
 
 def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
@@ -213,6 +280,9 @@ def test_attacks_score_no_more_than_an_untouched_copy(built, tmp_path):
     attacks = _attacks(built, subs, csv_path)
     for name, (source, _) in attacks.items():
         nbformat.write(_with_cell(student, source), subs / f"{name}.ipynb")
+    questions = A.question_answer_names(student)
+    spy = SPY_AND_GUESS.replace("__QUESTIONS__", repr(questions))
+    nbformat.write(_with_cell(student, spy, at=-1), subs / "spy_and_guess.ipynb")
     (subs / "not_json.ipynb").write_text("this is not JSON {")
     (subs / "empty.ipynb").write_bytes(b"")
     meta = nbformat.from_dict(json.loads(json.dumps(student)))
