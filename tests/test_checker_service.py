@@ -263,6 +263,9 @@ def test_no_token_or_a_wrong_one_is_refused_with_403(service):
         assert status == 403, (token, status, body)
         assert call(service, "api/records", token=token)[0] == 403
         assert call(service, "class.json", token=token)[0] == 403
+        status, headers, body = call(service, "class", token=token)  # a browser: a page that says why
+        assert status == 403 and headers["Content-Type"].startswith("text/html"), (status, headers)
+        assert "<h1>403: not for you</h1>" in body.decode() and "no valid token" in body.decode()
     status, _, body = call(service, "api/ping")
     assert status == 200 and json.loads(body)["ok"] is True
 

@@ -92,6 +92,13 @@ td,th{{border:1px solid #888;padding:.3em .6em;text-align:left}}</style></head><
 <h2>Not started</h2><p>{waiting}</p></div></main>{_UPDATE}</body></html>"""
 
 
+def refused(status: int, why: str) -> str:
+    """The page a browser gets when the class view is not for it (no script, no outside asset)."""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not for you: {status}</title>
+<style>body{{font-family:sans-serif;margin:2em}}</style></head><body><main><h1>{status}: not for you</h1>
+<p>{html.escape(why)}.</p></main></body></html>"""
+
+
 def hub_roster() -> list[str]:
     """The hub's users who are neither admins nor in the instructors' group (HUB_INSTRUCTOR_GROUP):
     the class, read with the service's own token."""

@@ -236,6 +236,14 @@ class Records(Base):
 
 
 class ClassView(Base):
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """A browser asking for the page gets a page; ``class.json`` gets JSON, as every route."""
+        if self.request.path.endswith(".json"):
+            return super().write_error(status_code, **kwargs)
+        exc = kwargs.get("exc_info", (None, None))[1]
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(class_view.refused(status_code, getattr(exc, "log_message", None) or self._reason))
+
     def get(self, fmt: str = "") -> None:
         if self.current_user is None and self.settings.get("hub") and fmt != ".json":
             self.redirect(self.get_login_url())  # a browser: the hub's login (OAuth), then back here
