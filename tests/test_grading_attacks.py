@@ -202,14 +202,15 @@ def _with_cell(nb: nbformat.NotebookNode, source: str, at: int = 2) -> nbformat.
 #: The spy who fills in what it finds, as the last cell of an untouched copy: it wraps every function
 #: of lessons_lib, exercises and instant_check, runs every question's check, gathers every number the
 #: checks passed around and every number in the files within its reach (its folder, home, the
-#: package, /tmp), and then uses grader.check as an oracle: each answer takes, in turn, every number
-#: found, and keeps the first that passes. Where no checker answers (the grading sandbox), none can.
+#: package, /tmp), and then uses grader.check as an oracle: each answer takes, in turn, the numbers
+#: found (files first) for 2 s, and keeps the first that passes. Where no checker answers (the grading
+#: sandbox), none can; with the local checker and the answer in a file beside the notebook, it finds it.
 SPY_AND_GUESS = r'''
 import functools, glob, os, re, time, types
 import numpy as np
 import lessons_lib, lessons_lib.exercises, lessons_lib.instant_check
 QUESTIONS = __QUESTIONS__
-_seen, _nums = [], set()
+_seen, _nums = [], {}  # every number found, in the order found
 def _wrap(owner, name, f):
     @functools.wraps(f)
     def spy(*a, **k):
@@ -226,11 +227,11 @@ def _gather(v, depth=0):
     if depth > 6:
         return
     if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
-        _nums.add(float(v))
-    elif isinstance(v, np.ndarray) and v.dtype.kind in "fi" and v.size < 10**5:
-        _nums.update(v.astype(float).ravel().tolist())
+        _nums.setdefault(float(v))
+    elif isinstance(v, np.ndarray) and v.dtype.kind in "fi" and v.size <= 64:
+        _nums.update(dict.fromkeys(v.astype(float).ravel().tolist()))
     elif isinstance(v, str):
-        _nums.update(float(t) for t in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", v))
+        _nums.update(dict.fromkeys(float(t) for t in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", v)))
     elif isinstance(v, (list, tuple, set, dict)):
         for x in (v.items() if isinstance(v, dict) else v):
             _gather(x, depth + 1)
@@ -243,7 +244,6 @@ def _passes(q):
         return False
 for _q in QUESTIONS:
     _passes(_q)
-_gather(_seen)
 _roots = [os.getcwd(), os.path.expanduser("~"), os.path.dirname(lessons_lib.__file__), "/tmp"]
 for _p in [f for r in _roots for f in glob.glob(os.path.join(r, "**", "*"), recursive=True)][:3000]:
     try:
@@ -251,10 +251,12 @@ for _p in [f for r in _roots for f in glob.glob(os.path.join(r, "**", "*"), recu
             _gather(np.load(_p) if _p.endswith(".npy") else open(_p, errors="replace").read())
     except Exception:
         pass
-_found, _until = sorted(_nums, key=abs), time.monotonic() + 20  # 20 s of guessing
+_gather(_seen)  # after the files: what the checks passed around
+_found = list(_nums)
 print(len(_found), "numbers found")
 for _q, _names in QUESTIONS.items():
     for _name in _names:
+        _until = time.monotonic() + 2  # 2 s of guessing per answer
         for _x in _found:
             globals()[_name] = _x
             if time.monotonic() > _until or _passes(_q):
