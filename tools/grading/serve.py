@@ -160,9 +160,12 @@ class Base(web.RequestHandler):
         return user
 
     def write_error(self, status_code: int, **kwargs) -> None:
-        exc = kwargs.get("exc_info", (None, None))[1]
-        why = getattr(exc, "log_message", None) or self._reason
-        self.finish({"error": why})
+        self.finish({"error": self.why(kwargs)})
+
+    def why(self, error: dict) -> str:
+        """What a failed request is told: the HTTPError's message, else the status's reason."""
+        exc = error.get("exc_info", (None, None))[1]
+        return getattr(exc, "log_message", None) or self._reason
 
     def _request_summary(self) -> str:
         """What tornado logs of a request: its path, never its query (a ``?token=``)."""
@@ -240,9 +243,8 @@ class ClassView(Base):
         """A browser asking for the page gets a page; ``class.json`` gets JSON, as every route."""
         if self.request.path.endswith(".json"):
             return super().write_error(status_code, **kwargs)
-        exc = kwargs.get("exc_info", (None, None))[1]
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(class_view.refused(status_code, getattr(exc, "log_message", None) or self._reason))
+        self.finish(class_view.refused(status_code, self.why(kwargs)))
 
     def get(self, fmt: str = "") -> None:
         if self.current_user is None and self.settings.get("hub") and fmt != ".json":
