@@ -93,11 +93,11 @@ CHECKER_COURSE = os.environ.get("CHECKER_COURSE") or str(Path(lessons_lib.__file
 if not (Path(CHECKER_COURSE) / "tools" / "grading" / "serve.py").is_file():
     log.warning("CHECKER_COURSE=%s is not the course's repository: the checker service will not start",
                 CHECKER_COURSE)
-elif Path(CHECKER_COURSE).stat().st_mode & 0o077:
+elif (CHECKER_MODE := Path(CHECKER_COURSE).stat().st_mode & 0o777) & 0o077:
     log.warning("CHECKER_COURSE=%s is open to other users (mode %o), and it holds every answer: the "
                 "masters, the autograders, the hidden tests. Learners who log in to this machine could "
                 "read them: make it the hub's user's alone (chmod 700 %s)", CHECKER_COURSE,
-                Path(CHECKER_COURSE).stat().st_mode & 0o777, CHECKER_COURSE)
+                CHECKER_MODE, CHECKER_COURSE)
 CHECKER_PORT = int(os.environ.get("CHECKER_PORT", "10101"))
 CHECKER_URL = f"http://127.0.0.1:{CHECKER_PORT}"
 CLASS_SCOPE = "custom:forecasting-failures:class-view"  # tools.grading.serve.CLASS_SCOPE
