@@ -240,13 +240,16 @@ def _prepare(
     base = 0
     if os.geteuid() != 0 and not unsandboxed:  # RLIMIT_NPROC counts all of this user's processes
         base = len([p for p in Path("/proc").iterdir() if p.name.isdigit()])
+    limit_values = limits.as_dict()
+    if unsandboxed:  # no process cap: outside a sandbox, RLIMIT_NPROC counts every process and thread
+        limit_values["processes"] = 0  # of the user (a learner's desktop, a browser): it would break the run
     spec = {
         "notebook": f"{inside_plan}/submission.ipynb",
         "extract_cell": f"{inside_plan}/extract.py",
         "out_dir": f"{inside_tmp}/out",
         "cwd": f"{inside_tmp}/work",
         "kernel": kernel,
-        "limits": {**limits.as_dict(), "processes_base": base},
+        "limits": {**limit_values, "processes_base": base},
     }
     (plan / "spec.json").write_text(json.dumps(spec))
     for p in [plan, *plan.iterdir()]:

@@ -36,8 +36,9 @@ def set_limits(lim: dict) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (a, a))
     resource.setrlimit(resource.RLIMIT_CPU, (int(lim["cpu_seconds"]), int(lim["cpu_seconds"]) + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(lim["file_bytes"]), int(lim["file_bytes"])))
-    nproc = int(lim["processes"]) + int(lim.get("processes_base", 0))
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    if int(lim["processes"]) > 0:  # 0: no cap (a run outside the sandbox: the cap is per user there)
+        nproc = int(lim["processes"]) + int(lim.get("processes_base", 0))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
