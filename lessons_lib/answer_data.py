@@ -11,6 +11,7 @@ torch when present). Values coming back are decoded by ``tools.grading.answers.d
 import marshal
 import math
 import os
+import sys
 import types
 
 import numpy as np
@@ -56,7 +57,7 @@ class Encoder:
             return {"dict": [[self.enc(k, depth + 1), self.enc(x, depth + 1)] for k, x in v.items()]}
         if self.functions:
             if isinstance(v, types.FunctionType) and not v.__closure__:
-                return {"function": [marshal.dumps(v.__code__).hex(), v.__name__]}
+                return {"function": [marshal.dumps(v.__code__).hex(), v.__name__, _python()]}
             if isinstance(v, types.MethodType):
                 return {"method": [self.enc(v.__self__, depth + 1), v.__func__.__name__]}
             if hasattr(v, "state_dict") and hasattr(v, "load_state_dict") and mod == "__main__":
@@ -66,6 +67,11 @@ class Encoder:
             state = [[k, self.enc(x, depth + 1)] for k, x in vars(v).items()]
             return {"object": {"class": mod + "." + type(v).__qualname__, "state": {"dict": state}}}
         return {"unsupported": f"{mod}.{type(v).__qualname__}"}
+
+
+def _python() -> str:
+    """This interpreter's version, as marshalled code is tied to it: "3.11"."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def decode_plan(obj: object, folder: str, g: dict) -> object:
@@ -92,6 +98,13 @@ def decode_plan(obj: object, folder: str, g: dict) -> object:
             return torch.from_numpy(np.array(a))
         return a
     if kind == "function":
+        made_by = val[2] if len(val) > 2 else "unknown"
+        if made_by != _python():  # marshal's format is one Python version's own
+            raise RuntimeError(
+                f"the course's checker runs Python {made_by} and this kernel Python {_python()}: a "
+                "function input cannot travel between them. Ask your instructor to run the checker "
+                "on the learners' Python (binder/runtime.txt)."
+            )
         return types.FunctionType(marshal.loads(bytes.fromhex(val[0])), g, val[1])
     if kind == "method":
         return getattr(decode_plan(val[0], folder, g), val[1])

@@ -15,6 +15,7 @@ answer is run here, on the checker's public inputs, and only its outputs travel.
 
 from __future__ import annotations
 
+import dis
 import io
 import json
 import os
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import urllib.error
 import urllib.request
 import zipfile
@@ -62,11 +64,39 @@ def case(env: dict, lesson: str, question: str, case_name: str, names: list[str]
         raise CheckFailed(got["message"])
 
 
+def returns_only_none(value: object) -> bool:
+    """Whether ``value`` is a function whose every ``return`` gives None: a copy's untouched
+    ``return None  # your code``, or a body not written yet (read from its bytecode, not run)."""
+    if not isinstance(value, types.FunctionType):
+        return False
+    code = list(dis.get_instructions(value))
+    for i, ins in enumerate(code):
+        if ins.opname == "RETURN_CONST" and ins.argval is not None:  # Python 3.12+
+            return False
+        if ins.opname == "RETURN_VALUE" and not (
+            i and code[i - 1].opname == "LOAD_CONST" and code[i - 1].argval is None
+        ):
+            return False
+    return True
+
+
+def _unanswered(env: dict, names: list[str]) -> list[str]:
+    """The answer names still as the copy gave them: None, ``...``, or a function returning None."""
+    return [n for n in names if env.get(n) is None or env.get(n) is ... or returns_only_none(env.get(n))]
+
+
+def _not_answered(env: dict, question: str, unset: list[str]) -> str:
+    values = [n for n in unset if not callable(env.get(n))]
+    bodies = [n for n in unset if callable(env.get(n))]
+    todo = ([f"set {', '.join(values)} to your answer"] if values else []) + (
+        [f"write the body of {', '.join(bodies)} (it still returns None)"] if bodies else [])
+    return f"{question}: not answered yet: {' and '.join(todo)} and run that cell again."
+
+
 def _ask(env: dict, lesson: str, question: str, names: list[str]) -> dict:
-    unset = [n for n in names if env.get(n) is None or env.get(n) is ...]
-    if len(unset) == len(names):
-        raise NotAnswered(f"{question}: not answered yet: set {', '.join(names)} to your answer "
-                          "and run that cell again.")
+    unset = _unanswered(env, names)
+    if len(unset) == len(names):  # untouched: said here, without asking anyone
+        raise NotAnswered(_not_answered(env, question, unset))
     where = endpoint(lesson)
     if where is None:
         raise FormOnly(_form_only(env, question, names, unset))
@@ -82,7 +112,7 @@ def _ask(env: dict, lesson: str, question: str, names: list[str]) -> dict:
 
 def _form_only(env: dict, question: str, names: list[str], unset: list[str]) -> str:
     if unset:
-        return f"{question}: not answered yet: set {', '.join(unset)} to your answer and run that cell again."
+        return _not_answered(env, question, unset)
     with tempfile.TemporaryDirectory() as tmp:
         enc = Encoder(tmp)
         for n in names:

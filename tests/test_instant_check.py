@@ -32,6 +32,34 @@ def test_a_stub_still_in_place_is_not_answered_yet_without_asking_anyone(monkeyp
     assert str(exc) == "q1: not answered yet: set mean_mse to your answer and run that cell again."
 
 
+def _stub(d, fraction):
+    return None  # your code: the smallest whole k with d**k <= fraction
+
+
+def _written(d, fraction):
+    return int(fraction < d)
+
+
+def test_a_function_still_returning_none_is_not_answered_yet_without_asking_anyone(monkeypatch):
+    """An untouched function answer (``return None  # your code``) is told so here, with a checker
+    or without one (a book page, a hand-out): no checker is started to run its master for it."""
+    monkeypatch.setattr(instant_check, "endpoint", lambda lesson: pytest.fail("asked a checker"))
+    exc = _raised({"lags_until": _stub}, names=("lags_until",))
+    assert type(exc) is NotAnswered, exc
+    assert str(exc) == ("q1: not answered yet: write the body of lags_until (it still returns None) "
+                        "and run that cell again.")
+    both = _raised({"lags_until": _stub, "k": None}, names=("lags_until", "k"))
+    assert "set k to your answer and write the body of lags_until" in str(both)
+    assert [instant_check.returns_only_none(f) for f in (_stub, _written, lambda x: None, len, 3)] == [
+        True, False, True, False, False]
+
+
+def test_with_no_checker_a_written_function_is_form_only(monkeypatch):
+    monkeypatch.setenv("COURSE_CHECKER", "off")
+    exc = _raised({"lags_until": _written}, names=("lags_until",))
+    assert isinstance(exc, instant_check.FormOnly) and "form only" in str(exc)
+
+
 def test_with_no_checker_a_check_says_form_only_and_never_passed(monkeypatch):
     monkeypatch.setenv("COURSE_CHECKER", "off")
     exc = _raised({"mean_mse": 0.5})
