@@ -82,10 +82,12 @@ def grade(
     out: Path = BUILD,
     timeout: float = 180.0,
     jobs: int = 1,
+    notebooks: Path = Path("notebooks"),
 ) -> list[results.Row]:
-    """Grade every .ipynb in ``submissions`` (``jobs`` at a time); write one CSV with a TOTAL row each."""
+    """Grade every .ipynb in ``submissions`` as ``make score`` does (``jobs`` at a time; the masters
+    in ``notebooks``); write one CSV with a TOTAL row each."""
     files = sorted(submissions.glob("*.ipynb"))
     if not files:
         raise FileNotFoundError(f"no .ipynb files in {submissions}")
-    return selfcheck.grade_files(files, out_csv, out, timeout, jobs)
+    return selfcheck.grade_files(files, out_csv, out, notebooks, timeout, jobs)
 

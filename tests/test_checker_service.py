@@ -37,7 +37,7 @@ import lessons_lib as ll
 from lessons_lib.answer_data import export_answers
 from tools import kernel
 from tools.grading import answers as A
-from tools.grading import class_view, copies, payload, records, results, serve
+from tools.grading import class_view, copies, payload, records, results, selfcheck, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_failing_setup"
@@ -332,6 +332,29 @@ def test_an_honest_check_gets_the_verdict_and_the_message_only(service, expected
     assert not leaks([], [body.decode()], expected)
     status, _, body = call(service, CHECK, answers_zip({"mean_mse": expected}))
     assert status == 200 and json.loads(body)["cases"]["test_q1_value"] == {"passed": True, "message": ""}
+
+
+def test_make_score_reports_what_the_check_showed(service, expected, tmp_path):
+    """``make score`` (tools.grading.selfcheck) grades through the same checker: a wrong answer's
+    message is the check's own, word for word, and a right one gets the check's pass and full marks."""
+    course = service["course"]
+    student = nbformat.read(course / "build" / "student" / f"{LESSON}.ipynb", as_version=4)
+    slot = next(c for c in student.cells if "otter_answer_cell" in c.metadata.get("tags", []))
+    shown, graded = {}, {}
+    for name, value in (("wrong", WRONG), ("right", expected)):
+        slot.source = f"mean_mse = {value!r}"
+        nbformat.write(student, tmp_path / f"{name}.ipynb")
+        status, _, body = call(service, CHECK, answers_zip({"mean_mse": value}))
+        assert status == 200, body
+        shown[name] = json.loads(body)["cases"]["test_q1_value"]
+    rows = selfcheck.grade_files(sorted(tmp_path.glob("*.ipynb")), None, course / "build",
+                                 course / "notebooks", timeout=300, jobs=1)
+    for r in rows:
+        if r.question == "q1":
+            graded[r.submission.removesuffix(".ipynb")] = r
+    assert not shown["wrong"]["passed"] and graded["wrong"].score < graded["wrong"].max_score, graded
+    assert graded["wrong"].message == shown["wrong"]["message"], (graded["wrong"].message, shown["wrong"])
+    assert shown["right"]["passed"] and graded["right"].score == graded["right"].max_score > 0, graded
 
 
 @pytest.mark.parametrize("what", list(BAD_PAYLOADS))

@@ -220,7 +220,8 @@ def test_every_kind_of_submission_is_graded(tmp_path):
                 slot.source = answer
         nbformat.write(nb, subs / f"{name}.ipynb")
     assert len(slots) == 2
-    rows = notebook_helpers.grade(subs, tmp_path / "grades.csv", out=out, timeout=120, jobs=2)  # 2 cores
+    rows = notebook_helpers.grade(subs, tmp_path / "grades.csv", out=out, timeout=120, jobs=2,  # 2 cores
+                                  notebooks=masters)
     got = {(r.submission.removesuffix(".ipynb"), r.question): r for r in rows}
     assert got["good", "TOTAL"].score == got["good", "TOTAL"].max_score == 3
     assert got["untouched", "TOTAL"].score == 0
@@ -229,9 +230,9 @@ def test_every_kind_of_submission_is_graded(tmp_path):
     # passes, the hidden value check does not
     assert got["wrong", "TOTAL"].score < got["wrong", "TOTAL"].max_score
     assert got["wrong", "q1"].score < 2 and got["wrong", "q2"].score == 0
-    # otter run is the learner's own self-check (make score): its messages never name the value
+    # the learner's own self-check (make score): its messages never name the value
     assert "avg is not right" in got["wrong", "q1"].message and "4.5" not in got["wrong", "q1"].message
-    assert got["hangs", "TOTAL"].score == 0 and "time limit" in got["hangs", "q1"].message
+    assert got["hangs", "TOTAL"].score == 0 and "wall-clock limit" in got["hangs", "q1"].message
     with open(tmp_path / "grades.csv") as fh:
         header = next(csv.reader(fh))
     assert header == ["submission", "lesson", "question", "score", "max_score", "message"]
@@ -473,6 +474,44 @@ def test_the_handout_refuses_a_copy_whose_tests_run_in_the_kernel(tmp_path):
     nbformat.write(nb, folder / "01_failing_setup.ipynb")
     problems = handout.leaks(folder)
     assert any("q1" in p and "stub" in p for p in problems), problems
+
+
+def test_outside_the_sandbox_no_process_cap_is_set(tmp_path):
+    """make score and --unsandboxed run as the user, whose every process and thread RLIMIT_NPROC
+    counts (a desktop holds thousands): no cap there, the other limits stay; a sandboxed run keeps it."""
+    import subprocess
+
+    specs = {}
+    for unsandboxed in (True, False):
+        job = tmp_path / f"job{unsandboxed}"
+        nb = tmp_path / "n.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(), nb)
+        bwrap._prepare(job, nb, "", bwrap.Limits(), 0, "python3", unsandboxed, None, None)
+        specs[unsandboxed] = json.loads((job / "plan" / "spec.json").read_text())["limits"]
+    assert specs[True]["processes"] == 0 and specs[False]["processes"] == bwrap.Limits().processes
+    probe = ("import json, resource, sys; sys.path.insert(0, 'tools/grading'); import inside; "
+             f"inside.set_limits(json.loads({json.dumps(json.dumps(specs[True]))})); "
+             "print(resource.getrlimit(resource.RLIMIT_NPROC), resource.getrlimit(resource.RLIMIT_CPU))")
+    nproc = "import resource; print(resource.getrlimit(resource.RLIMIT_NPROC))"
+    before = subprocess.run([sys.executable, "-c", nproc], capture_output=True, text=True, cwd=ROOT)
+    before = before.stdout.strip()
+    after = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert after.returncode == 0, after.stderr[-1000:]
+    assert after.stdout.startswith(before) and str(bwrap.Limits().cpu_seconds) in after.stdout, after.stdout
+
+
+def test_a_function_input_travels_only_to_the_same_python(tmp_path):
+    """A plan's function input is marshalled code, one Python version's own: the kernel rebuilds it
+    when its Python is the checker's, and otherwise says which two versions differ and what to do."""
+
+    def double(z):
+        return 2 * z
+
+    tree = json.loads(json.dumps(answer_data.Encoder(tmp_path, functions=True).enc(double)))
+    assert answer_data.decode_plan(tree, str(tmp_path), {})(21) == 42
+    tree["function"][2] = "2.7"
+    with pytest.raises(RuntimeError, match=r"checker runs Python 2\.7 and this kernel Python 3\.\d+"):
+        answer_data.decode_plan(tree, str(tmp_path), {})
 
 
 def test_the_checker_refuses_a_plan_that_would_send_an_answer(tmp_path):

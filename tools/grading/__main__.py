@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--out", type=Path, default=None, help="default: beside the CSV, as .html")
     sc = sub.add_parser("score", help="grade your own copies in build/student")
     sc.add_argument("--jobs", type=int, default=2)
+    sc.add_argument("--notebooks", type=Path, default=Path("notebooks"),
+                    help="the masters (their checker's values)")
     for name, text in (
         ("status", "say which of your copies are older than their master"),
         ("refresh", "bring in new copies; keep your old ones beside them"),
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if not moved:
             print("your copies are up to date")
     elif args.command == "score":
-        selfcheck.score(jobs=args.jobs)
+        selfcheck.score(notebooks=args.notebooks, jobs=args.jobs)
     elif args.command == "report":
         try:
             print(f"class report: {report.write(args.grades, args.out)}")

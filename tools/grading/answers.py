@@ -81,6 +81,14 @@ def question_answer_names(student: nbformat.NotebookNode) -> dict[str, list[str]
     return found
 
 
+def all_answer_names(student: nbformat.NotebookNode) -> list[str]:
+    """Every name an answer cell of the BUILT student copy assigns, checked question or not: a
+    question with hidden tests only has no ``grader.check`` cell, yet its answer is graded."""
+    cells = [c for c in student.cells if c.cell_type == "code"
+             and "otter_answer_cell" in (c.get("metadata", {}).get("tags") or [])]
+    return sorted({n for c in cells for n in answer_cell_names(c.source)})
+
+
 # ---------------------------------------------------------------- decoding (outside, trusted)
 
 

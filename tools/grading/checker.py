@@ -128,10 +128,11 @@ def run_file(tf: Any, ns: dict) -> dict:
     """One question's test cases against ``ns``: score, possible, the failure messages.
 
     ``messages`` are for the instructor (grades.csv): a course check's ``for_instructor``, which
-    may name the expected value. ``public_messages`` are what the learner's ``grader.check`` shows
-    for the same answer (public cases only, never the expected value).
+    may name the expected value. ``learner_messages`` are the same failures as a learner reads them
+    (``make score``: never the expected value), and ``public_messages`` those of the public cases,
+    what the learner's ``grader.check`` shows for the same answer.
     """
-    score, possible, messages, public = 0.0, 0.0, [], []
+    score, possible, messages, learners, public = 0.0, 0.0, [], [], []
     for tc in tf.test_cases:
         possible += float(tc.points or 0)
         CURRENT["key"], CURRENT["counts"] = f"{tf.name}|{tc.name}", {}
@@ -143,12 +144,14 @@ def run_file(tf: Any, ns: dict) -> dict:
         except Exception as exc:  # noqa: BLE001 - a failing check is a lost point, with its message
             learner = str(exc).strip() or type(exc).__name__
             messages.append(str(getattr(exc, "for_instructor", "") or learner)[:300])
+            learners.append(learner[:300])
             if not tc.hidden:
                 public.append(learner[:300])
     return {
         "score": min(score, possible),
         "possible": possible,
         "messages": messages,
+        "learner_messages": learners,
         "public_messages": public,
     }
 
@@ -244,7 +247,8 @@ def prepare(spec: dict) -> tuple[list, dict, dict]:
     tests = load_tests(Path(spec["autograder"]))
     student = nbformat.read(spec["student"], as_version=4)
     per_q = A.question_answer_names(student)
-    names = sorted({n for ns in per_q.values() for n in ns})
+    # every answer cell's names, a hidden-only question's too: one left out would read the master's value
+    names = A.all_answer_names(student)
     ref = run_master(Path(spec["master"]), Path(spec["workdir"]) / "master")
     functions = [n for n in names if isinstance(ref.get(n), types.FunctionType)]
     plan: dict = {}

@@ -227,6 +227,7 @@ class _Run:
     unsandboxed: bool
     quiet: bool
     writer: CsvWriter
+    learner: bool = False
     checkers: dict[str, Checker] = field(default_factory=dict)
     slots: queue.Queue = field(default_factory=queue.Queue)
     counter: itertools.count = field(default_factory=itertools.count)
@@ -250,9 +251,11 @@ def grade_folder(
     limits: S.Limits | None = None,
     unsandboxed: bool = False,
     quiet: bool = False,
+    learner: bool = False,
 ) -> list[Row]:
     """Grade every file in ``folder``; rows (with a TOTAL per submission) also written to ``out_csv``,
-    with the run's JSON and the class report beside it."""
+    with the run's JSON and the class report beside it. ``learner``: each message as the learner's
+    check words it, never the expected value (``make score``); else the instructor's."""
     jobs = jobs or os.cpu_count() or 1
     if not unsandboxed and S.bwrap_path() is None:
         raise GradingError(S.INSTALL_HINT)
@@ -266,7 +269,7 @@ def grade_folder(
     start = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="grading-"))
     os.chmod(work, 0o711)  # bubblewrap (dropped to the job's uid) must reach its job folders
-    run = _Run(work, limits or S.Limits(), jobs, unsandboxed, quiet, CsvWriter(out_csv))
+    run = _Run(work, limits or S.Limits(), jobs, unsandboxed, quiet, CsvWriter(out_csv), learner)
     try:
         subs = collect(folder, work / "unzipped")
         for sub in subs:
@@ -326,7 +329,7 @@ def _grade_one(run: _Run, sub: Submission) -> list[Row]:
     finally:
         run.slots.put(slot)
     sub.seconds = result.seconds
-    rows = _judge(sub, points, result, checker, job, run.limits)
+    rows = _judge(sub, points, result, checker, job, run)
     shutil.rmtree(job, ignore_errors=True)
     run.writer.add(rows)
     total = rows[-1]
@@ -357,8 +360,8 @@ def write_report(out_csv: Path, subs: list[Submission], stats: dict) -> Path:
     return report.write(out_csv)
 
 
-def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, limits: S.Limits) -> list:
-    status = result.status
+def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, run: _Run) -> list:
+    status, limits = result.status, run.limits
     if result.timed_out:
         return _rows(sub, points, {}, f"{LIMIT_WORDS['wall']}: stopped after {limits.wall_seconds:.0f} s")
     violation = status.get("violation") if isinstance(status, dict) else None
@@ -380,6 +383,7 @@ def _judge(sub, points, result: S.SandboxResult, checker: Checker, job: Path, li
         return _rows(sub, points, {}, f"answers unreadable: {got['error']}")
     scores = {}
     for q, r in got.get("questions", {}).items():
-        msg = r["messages"][0] if r["messages"] else ""
+        said = r["learner_messages"] if run.learner else r["messages"]
+        msg = said[0] if said else ""
         scores[q] = (float(r["score"]), msg)
     return _rows(sub, points, scores)
