@@ -33,22 +33,14 @@ import pytest
 from notebook_helpers import master_answers
 
 from tools import kernel
+from tools.browser import CHROMIUM, launch
 from tools.grading import copies, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's chromium
 SKIP_LINE = "SKIPPED browser test: install chromium (apt-get install -y chromium) to run it"
 NOTEBOOKS = Path(os.environ.get("LESSONS_NOTEBOOKS", ROOT / "notebooks"))
 WRONG_DIR = Path(os.environ.get("LESSONS_WRONG_ANSWERS", Path(__file__).parent / "wrong_answers"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RUN_ALL_TIMEOUT = 600  # seconds for one notebook's Run All on 2 shared cores
 
 
@@ -77,7 +69,7 @@ def browser(request):
         # tests/conftest.py prints this reason as one loud line at the end of the run
         pytest.skip(SKIP_LINE + ("" if sync_playwright else " (and pip install 'playwright>=1.40')"))
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        chromium = launch(pw)
         yield chromium
         chromium.close()
 

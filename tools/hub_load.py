@@ -55,6 +55,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from tools import BUILD, ROOT
+from tools.browser import CHROMIUM, launch
 from tools.hub_sizing import sizing
 from tools.hub_sizing import table as sizing_table
 from tools.kernel import KERNEL_NAME
@@ -448,9 +449,6 @@ async def _class_views(expect: _Expect, proxied: Checker, ready: dict, lessons: 
         expect.access[f"{who}: not_started"] = view["not_started"]
 
 
-CHROMIUM = Path(os.environ.get("LESSONS_CHROMIUM", "/usr/bin/chromium"))  # Debian's, as the browser test
-
-
 def browser_logins(base: str, people: list[str]) -> dict[str, str]:
     """Each person logs in on the hub's login page in a browser of their own and opens the class view
     (``/services/checker/class``): the service sends them through the hub's OAuth and back. The page
@@ -459,8 +457,7 @@ def browser_logins(base: str, people: list[str]) -> dict[str, str]:
 
     seen = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = launch(pw)
         for who in people:
             page = browser.new_context().new_page()
             statuses: list[int] = []
