@@ -185,6 +185,36 @@ def test_the_hub_image_refuses_a_master_a_solution_or_a_stray_file(tmp_path, pla
     assert len(problems) == 1 and problems[0].startswith(planted), problems
 
 
+def test_the_checkers_image_holds_what_the_service_reads_on_the_learners_python(built, tmp_path, monkeypatch):
+    """make checker-image's repo2docker folder: the masters, the autograders (their index read from
+    /srv/course, the Deployment's working directory) and the fresh copies of every graded lesson; the
+    learners' image's Python (marshalled function inputs need it); the Deployment runs it as built."""
+    from tools import checker_image
+    from tools.grading import copies, results, serve
+
+    out = checker_image.write(tmp_path / "checker", build=built)
+    graded = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if copies.has_exercises(p)}
+    monkeypatch.chdir(out)  # as the pod: workingDir /srv/course, the folder's contents
+    lessons = serve.Lessons(Path("notebooks"), Path("build"), tmp_path / "work")
+    assert set(lessons.zips) == graded and set(results.autograders(Path("build"))) == graded
+    for lesson in graded:
+        assert (out / "notebooks" / f"{lesson}.ipynb").is_file(), lesson
+        assert (out / "build" / "fresh" / f"{lesson}.ipynb").is_file(), lesson
+    learners = hub_image.write(tmp_path / "image")
+    assert (out / "binder" / "runtime.txt").read_text() == (learners / "binder" / "runtime.txt").read_text()
+    assert (out / "binder" / "requirements.txt").read_text().split()[-1] == ".[hub]"
+    manifest = list(yaml.safe_load_all((ROOT / "hub" / "checker-k8s.yaml").read_text()))
+    pod = next(d for d in manifest if d["kind"] == "Deployment")["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["workingDir"] == "/srv/course"
+    assert container["command"][-2:] == ["--course", "/srv/course"]
+    user = pod["securityContext"]["runAsUser"]
+    assert f"--target-repo-dir /srv/course --user-id {user} " in checker_image.__doc__
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit, match="make student"):
+        checker_image.write(tmp_path / "again", build=tmp_path / "empty")
+
+
 def test_a_learner_installs_only_what_the_lessons_need():
     project = _project()
     for dep in project["dependencies"]:

@@ -170,6 +170,24 @@ def test_the_checker_manifest_names_the_service_the_values_register(values):
     assert service["oauth_client_allowed_scopes"] == [CLASS_SCOPE]
 
 
+#: The Kubernetes versions the checker's manifest must be valid for: z2jh 4.4.0's oldest, and the newest.
+KUBE_VERSIONS = ("1.28.0", "1.33.0")
+
+
+@pytest.mark.parametrize("kube", KUBE_VERSIONS)
+def test_the_checker_manifest_is_valid_kubernetes(kube):
+    """Each resource of hub/checker-k8s.yaml passes Kubernetes's own OpenAPI schema, strictly (an
+    unknown or misspelt field fails, as ``kubectl apply --validate=strict`` would), with the schemas
+    that kubernetes-validate ships (no cluster, no network); a planted typo is caught."""
+    kv = pytest.importorskip("kubernetes_validate")
+    for doc in _checker_manifest().values():
+        kv.validate(doc, kube, strict=True)
+    broken = _checker_manifest()["Deployment"]
+    broken["spec"]["template"]["spec"]["containers"][0]["imagePulPolicy"] = "Always"
+    with pytest.raises(kv.ValidationError):
+        kv.validate(broken, kube, strict=True)
+
+
 def test_both_hubs_give_the_checker_the_same_roles(values, monkeypatch):
     """The roles and token scopes on Kubernetes are the one-machine hub's (hub/jupyterhub_config.py)."""
     from traitlets.config import Config

@@ -12,6 +12,8 @@
 - ``python -m tools.book``: the course as a static website in ``build/book/`` (``make book``).
 - ``python -m tools.handout``: the learners' hand-out: student copies only, folder and zip (``make handout``).
 - ``python -m tools.hub_image``: the learners' hub image, a repo2docker folder (``make hub-image``).
+- ``python -m tools.checker_image``: the checker service's image for Kubernetes, a repo2docker folder
+  (``make checker-image``).
 - ``python -m tools.hub_load``: a load test through a real JupyterHub, N learners at once (``make hub-test``).
 """
 

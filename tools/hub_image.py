@@ -67,17 +67,21 @@ def leaks(folder: Path, notebooks: Path = ROOT / "notebooks") -> list[str]:
     return found
 
 
+def copy(src: Path, dst: Path) -> None:
+    """Copy a file or a folder into an image's build folder, without bytecode or checkpoints."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if src.is_dir():
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints"))
+    else:
+        shutil.copy2(src, dst)
+
+
 def write(out: Path = BUILD / "hub" / "image", root: Path = ROOT) -> Path:
     """Write the image's build folder into ``out`` (replacing it) and refuse it if it leaks."""
     if out.exists():
         shutil.rmtree(out)
     for rel in SHIPPED:
-        src, dst = root / rel, out / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(src, dst)
+        copy(root / rel, out / rel)
     (out / "binder" / "postBuild").write_text(POSTBUILD)
     (out / "binder" / "postBuild").chmod(0o755)
     problems = leaks(out, root / "notebooks")
