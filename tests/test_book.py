@@ -115,6 +115,8 @@ def test_every_check_on_the_page_says_not_answered_yet(master):
         if m:
             shown = html.unescape(re.sub(r"<[^>]+>", "", chunk.split("cell_output", 1)[-1]))
             assert "not answered yet" in shown, f"{master.stem} {m.group(1)}: the check shows {shown[:300]!r}"
+            # a page has no checker behind it: the build never asks one (nor starts one that outlives it)
+            assert "course's checker" not in shown, f"{master.stem} {m.group(1)}: the build asked a checker"
             questions.remove(m.group(1))
         assert "passed!" not in chunk, f"{master.stem}: a check passed on the page: {source[:80]!r}"
     assert not questions, f"{master.stem}: no check cell on the page for {questions}"

@@ -389,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     lessons = assemble(src, args.notebooks, BUILD / "fresh")
     os.environ["BOOK_CACHE"] = str((cache / "jupyter").resolve())
     os.environ["BOOK_TIMEOUT"] = str(EXECUTION_TIMEOUT)
+    # A published page has no checker behind it (a hand-out's setting): its checks say what a reader
+    # of the page would get, and no build starts a local checker that runs the masters and outlives it.
+    os.environ["COURSE_CHECKER"] = "off"
     execute_lessons(src / "lessons", cache / "jupyter")
     code = build_main(["-b", "html", "-q", "-j", args.jobs, "-d", str(cache / "doctrees"),
                        str(src), str(args.out)])
