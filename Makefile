@@ -16,7 +16,7 @@ export PYTHONUNBUFFERED := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab lab-instructor student kernel refresh score grade test test-learner test-grading lint unit notebooks bench robust clean help \
-	bench-shared handout handout-repo hub-env hub-test hub-values test-pypi pypi-envs test-binder test-mounted-home \
+	bench-shared handout handout-repo hub-image checker-image hub-env hub-test hub-values test-pypi pypi-envs test-binder test-mounted-home \
 	clean-pypi book
 
 help:
@@ -38,6 +38,7 @@ help:
 	@echo "make handout        the student copies only, as build/handout/ and build/handout.zip"
 	@echo "make handout-repo   the same as a git repository, for nbgitpuller on a JupyterHub"
 	@echo "make hub-image      the learners' hub image as a repo2docker folder (build/hub/image/): no answer in it"
+	@echo "make checker-image  the checker service's image for Kubernetes as a repo2docker folder (build/hub/checker-image/)"
 	@echo "make hub-env        a one-machine hub's install: the course, its [hub] extra (JupyterHub, nbgitpuller), the kernel"
 	@echo "make hub-test       a real JupyterHub on 127.0.0.1: HUB_USERS learners run lessons, 30 check"
 	@echo "                    CHECKER_LESSONS (all) through the checker service; build/hub_load.json"
@@ -104,7 +105,7 @@ refresh: kernel $(STUDENT_STAMP)
 	$(BIN)/python -m tools.grading refresh --notebooks $(NOTEBOOKS_DIR)
 
 score: kernel $(STUDENT_STAMP)
-	$(BIN)/python -m tools.grading score
+	$(BIN)/python -m tools.grading score --notebooks $(NOTEBOOKS_DIR)
 
 SUBMISSIONS ?= submissions
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -125,19 +126,21 @@ notebooks: $(DEV_STAMP)
 
 # every file on its own core (pytest-xdist; --dist loadfile keeps a notebook's cells in one kernel, in order)
 XDIST = -n $(JOBS) --dist loadfile
+# the slowest tests at the end of every run: where a step's minutes go (issue 31)
+DURATIONS = --durations=12 --durations-min=20
 test: $(DEV_STAMP) lint kernel $(NPM_STAMP)
-	$(BIN)/python -m pytest $(XDIST) tests notebooks --nbval-lax --nbval-current-env
+	$(BIN)/python -m pytest $(XDIST) $(DURATIONS) tests notebooks --nbval-lax --nbval-current-env
 
 # the untouched student copies run, reference and wrong answers filled in, executed and graded
 # (slow); LEARNER_ARGS: more pytest arguments (CI: -k "not untouched", run by test-pypi instead)
 LEARNER_ARGS ?=
 test-learner: $(DEV_STAMP) kernel
-	$(BIN)/python -m pytest tests/test_student_copies.py -m learner $(LEARNER_ARGS)
+	$(BIN)/python -m pytest $(DURATIONS) tests/test_student_copies.py -m learner $(LEARNER_ARGS)
 
 # crafted attacks graded in one sandboxed run beside honest submissions (slow; needs bwrap), and
 # answers copied out of the public checks' messages, graded (tests/test_answer_leaks.py)
 test-grading: $(DEV_STAMP) kernel
-	$(BIN)/python -m pytest tests/test_grading_attacks.py tests/test_answer_leaks.py -m grading
+	$(BIN)/python -m pytest $(DURATIONS) tests/test_grading_attacks.py tests/test_answer_leaks.py -m grading
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m tools.bench --out $(BUILD_DIR)/bench.json $(BENCH_ARGS)
@@ -157,6 +160,11 @@ handout-repo: $(STUDENT_STAMP)
 # the learners' single-user image for a hub, as a repo2docker folder: the package and its kernel only
 hub-image: $(STAMP)
 	$(BIN)/python -m tools.hub_image
+
+# the checker's image for a class on Kubernetes (hub/checker-k8s.yaml), as a repo2docker folder: it
+# holds the masters and the autograders, so it goes to a private registry only
+checker-image: $(STAMP) $(STUDENT_STAMP)
+	$(BIN)/python -m tools.checker_image
 
 # The hub's proxy comes from npm; installed into build/ unless one is on PATH.
 CHP := $(BUILD_DIR)/hub/npm/node_modules/.bin/configurable-http-proxy
