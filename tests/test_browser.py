@@ -303,6 +303,8 @@ def _class_view(browser, build_dir: Path, lesson: str, question: str, mistake: s
     text = page.inner_text("main")
     assert page.get_by_role("heading", name="The class, live").is_visible()
     assert f"{lesson}\t{question}\t1 of 1\t100%" in text, f"class view: {text[:800]!r}"
+    # Run All sent the untouched questions' empty slots too (05 q6 gives ar_folds): no attempt, no failure
+    assert "0 of 1" not in text, f"class view counts an empty slot as a failure: {text[:800]!r}"
     flat = " ".join(text.split())
     assert " ".join(mistake.split()) in flat, f"class view lacks the mistake: {text[:800]!r}"
     assert page.evaluate("() => document.scripts.length") == 1  # its own updater, inline

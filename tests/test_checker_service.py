@@ -468,13 +468,22 @@ def test_the_class_view_summary_pass_rate_mistakes_and_who_has_not_started():
             for who, q, ok, m in checks]
     s = class_view.summary(rows, roster=["ada", "bob", "carol", "dan"])
     by_q = {q["question"]: q for q in s["questions"]}
-    assert by_q["q1"] == {"lesson": LESSON, "question": "q1", "checked": 3, "passing": 1, "pass_rate": 0.333}
+    assert by_q["q1"] == {"lesson": LESSON, "question": "q1", "checked": 3, "passing": 1, "pass_rate": 0.333,
+                          "empty": 0}
     assert by_q["q2"]["pass_rate"] == 0.0 and by_q["q2"]["checked"] == 1
     assert s["mistakes"][0] == {"lesson": LESSON, "mistake": "did you square them?", "count": 2}
     assert {m["mistake"] for m in s["mistakes"]} == {"did you square them?", "wrong inputs", "RMSE"}
     assert s["not_started"] == ["carol", "dan"] and s["learners"] == ["ada", "bob", "carol", "dan", "eve"]
     empty = {**rows[0], "passed": False, "mistake": "q1: not answered yet: set mean_mse to your answer"}
     assert class_view.summary(rows + [empty], [])["mistakes"] == s["mistakes"], "an empty slot is no mistake"
+    # nor an attempt: ada's latest q1 is an empty slot (a Run All), so q1's rate is bob's and eve's
+    q1 = {q["question"]: q for q in class_view.summary(rows + [empty], [])["questions"]}["q1"]
+    assert (q1["checked"], q1["passing"], q1["pass_rate"], q1["empty"]) == (2, 0, 0.0, 1), q1
+    only_empty = class_view.summary([{**empty, "question": "q7"}], [])
+    assert only_empty["questions"][0]["pass_rate"] is None and only_empty["questions"][0]["empty"] == 1
+    assert "<td>q7</td><td>0 of 0</td><td>–</td><td>1</td>" in class_view.page(only_empty)
+    both = {**empty, "mistake": "q1: not answered yet: set a\nq1: a should be positive"}
+    assert not class_view.is_empty(both), "a named mistake beside an empty slot is an attempt"
     html = class_view.page(class_view.summary(rows + [{**rows[0], "mistake": "q1: <script>x</script>"}], []))
     assert "<script>x" not in html and "&lt;script&gt;x" in html
 
