@@ -55,7 +55,7 @@ def _hidden_test_lines(master):
 def test_every_lesson_with_exercises_has_an_autograder(built):
     assert LESSONS, "no lesson notebook carries exercises"
     for master in LESSONS:
-        assert selfcheck.questions(master.stem, built), f"{master.name}: no graded questions"
+        assert notebook_helpers.questions(master.stem, built), f"{master.name}: no graded questions"
 
 
 @pytest.mark.parametrize("master_path", LESSONS, ids=lambda p: p.stem)
@@ -155,7 +155,7 @@ def test_build_strips_instructor_cells_and_indexes_autograders(tmp_path):
     index = json.loads((out / "otter" / "autograders.json").read_text())
     assert Path(index["90_mini"]).is_file() and Path(index["90_mini"]).suffix == ".zip"
     assert results.autograder_zip("90_mini", out) == Path(index["90_mini"])
-    assert selfcheck.questions("90_mini", out) == {"q1": 2.0, "q2": 1.0}
+    assert notebook_helpers.questions("90_mini", out) == {"q1": 2.0, "q2": 1.0}
     versions = json.loads((out / "student" / ".versions.json").read_text())
     assert set(versions) == {"90_mini.ipynb"}
 
@@ -251,7 +251,7 @@ def test_every_graded_question_has_answer_names_its_tests_read(built, master_pat
     from otter.test_files.exception_test import ExceptionTestFile
 
     per_q = A.question_answer_names(nbformat.read(built / "fresh" / master_path.name, as_version=4))
-    points = selfcheck.questions(master_path.stem, built)
+    points = notebook_helpers.questions(master_path.stem, built)
     with zipfile.ZipFile(results.autograder_zip(master_path.stem, built)) as zf:
         for q in points:
             assert per_q.get(q), f"{master_path.stem} {q}: no answer names found in its answer cells"

@@ -8,39 +8,12 @@ tests against the masters' values, so a question's message here is the one the c
 
 from __future__ import annotations
 
-import ast
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 
 from tools import BUILD
 from tools.grading import bwrap, grade, results
-
-
-def questions(lesson: str, out: Path = BUILD) -> dict[str, float]:
-    """Question name -> points, read from the autograder's test files."""
-    found: dict[str, float] = {}
-    with zipfile.ZipFile(results.autograder_zip(lesson, out)) as zf:
-        for name in sorted(zf.namelist()):
-            if name.startswith("tests/") and name.endswith(".py"):
-                tree = ast.parse(zf.read(name).decode())
-                simple: dict[str, object] = {}
-                cases = 0
-                for node in tree.body:
-                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-                        target = node.targets[0].id
-                        if target == "test":  # doctest (OK) format: one dict
-                            spec = ast.literal_eval(node.value)
-                            found[spec["name"]] = float(spec.get("points") or 1)
-                        elif target in ("name", "points"):
-                            simple[target] = ast.literal_eval(node.value)
-                    elif isinstance(node, ast.FunctionDef):
-                        cases += 1
-                if "name" in simple:  # exception-based format: module-level name and points
-                    pts = simple.get("points")
-                    found[str(simple["name"])] = float(pts if pts is not None else max(cases, 1))
-    return found
 
 
 def grade_files(
