@@ -66,6 +66,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbforma
         timeout=timeout,
         resources={"metadata": {"path": str(cwd)}},
         allow_errors=False,
+        shutdown_kernel="immediate",  # the outputs are in; no wait for TensorFlow to exit
     )
     with _kernel_env():
         client.execute()
@@ -327,6 +328,7 @@ def _filled_run(built: Path, master: Path, cases: list, work: Path) -> tuple[dic
         timeout=600,
         resources={"metadata": {"path": str(work)}},
         allow_errors=False,
+        shutdown_kernel="immediate",
     )
     with _kernel_env(), client.setup_kernel():
         for index, cell in enumerate(nb.cells):

@@ -50,6 +50,8 @@ def execute_notebook(
         kernel_name="python3",
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
+        # Every output is in by then; a kernel holding TensorFlow and PyTorch takes 2-3 s to exit.
+        shutdown_kernel="immediate",
     )
     kernel_env = {**os.environ, **(env or {})}
     start = time.perf_counter()

@@ -88,7 +88,8 @@ def _client(nb, spec: dict):
             return super().output(outs, msg, display_id, cell_index)
 
     return Client(nb, kernel_name=spec["kernel"], allow_errors=True, timeout=None, startup_timeout=120,
-                  resources={"metadata": {"path": spec["cwd"]}})
+                  resources={"metadata": {"path": spec["cwd"]}},
+                  shutdown_kernel="immediate")  # the export cell has written; no wait for the exit
 
 
 def _execute(client, status: dict, out_limit: int) -> None:
