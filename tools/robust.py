@@ -8,7 +8,8 @@ Each run is a fresh kernel with its own environment (this process's environment 
 ``baseline``     nothing changed
 ``seed+1..3``    ``LESSONS_SEED_OFFSET=1/2/3``: every seed passed to ``ll.set_seed`` moves; data
                  seeds (``ll.two_waves(seed=...)``) stay
-``threads2``     two math threads in every library (``lessons_lib.seeding.thread_env(2)``)
+``threads2``     two math threads in every library (``lessons_lib.seeding.thread_env(2)``), OpenMP
+                 threads spinning while they wait (the run has its two cores to itself)
 ``onednn_off``   ``TF_ENABLE_ONEDNN_OPTS=0``: TensorFlow without oneDNN kernels
 ``keras``        ``LESSONS_BACKEND=keras``: lessons that train through ``ll.load_backend()`` use
                  the Keras backend instead of PyTorch (their asserts must hold in both)
@@ -62,8 +63,10 @@ PERTURBATIONS: dict[str, dict[str, str]] = {
     "seed+1": {SEED_OFFSET_VAR: "1"},
     "seed+2": {SEED_OFFSET_VAR: "2"},
     "seed+3": {SEED_OFFSET_VAR: "3"},
-    # passive OpenMP waiting: spinning threads starve each other on a busy 2-core machine (75 s an epoch)
-    "threads2": thread_env(2),
+    # OpenMP threads spin while they wait (ACTIVE): a threads2 run takes two core slots (see --jobs),
+    # so nothing shares its cores. Waiting passively woke a sleeping thread at every one of the
+    # small models' parallel regions: lesson 02 took 95 s instead of 24 s on the 2-core machine.
+    "threads2": {**thread_env(2), "OMP_WAIT_POLICY": "ACTIVE"},
     "onednn_off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
     "keras": {BACKEND_VAR: "keras"},
 }
