@@ -170,6 +170,18 @@ def test_build_fails_when_a_student_copy_would_show_an_answer(tmp_path):
         copies.build(masters, tmp_path / "build")
 
 
+def test_build_names_the_lesson_otter_assign_failed_on(tmp_path):
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    nbformat.write(_mini_master(), masters / "90_mini.ipynb")
+    broken = _mini_master()
+    begin = next(c for c in broken.cells if c.source.startswith("# BEGIN QUESTION"))
+    begin.source = begin.source.replace("name:", "name: [")  # not YAML
+    nbformat.write(broken, masters / "91_broken.ipynb")
+    with pytest.raises(RuntimeError, match=r"otter assign failed for 91_broken\.ipynb"):
+        copies.build(masters, tmp_path / "build")
+
+
 def test_refresh_keeps_the_learners_copy(tmp_path):
     masters, out = tmp_path / "masters", tmp_path / "build"
     masters.mkdir()
