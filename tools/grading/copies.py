@@ -266,13 +266,14 @@ def build(notebooks: Path = Path("notebooks"), out: Path = BUILD) -> list[Path]:
     autograders: dict[str, str] = {}
     written = []
     masters = lesson_notebooks(notebooks)
-    assign([(m, out / "otter" / m.stem) for m in masters if has_exercises(m)])
+    graded = {m: out / "otter" / m.stem for m in masters if has_exercises(m)}  # -> otter's folder
+    assign(list(graded.items()))
     for master in masters:
         target = student_dir / master.name
         master_nb = nbformat.read(master, as_version=4)
         fresh = fresh_dir / master.name
-        if has_exercises(master):
-            lesson_dir = out / "otter" / master.stem
+        if master in graded:
+            lesson_dir = graded[master]
             shutil.copy(lesson_dir / "student" / master.name, fresh)
             autograders[master.stem] = str(_find_zip(lesson_dir))
         else:
