@@ -58,9 +58,9 @@ def _kernel_env():
             os.environ["PYTEST_CURRENT_TEST"] = saved
 
 
-def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
-    """Execute ``nb`` in ``cwd`` under the course kernel; raises on the first error."""
-    client = NotebookClient(
+def course_client(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> NotebookClient:
+    """A client that runs ``nb`` in ``cwd`` under the course kernel and raises on the first error."""
+    return NotebookClient(
         nb,
         kernel_name=kernel.KERNEL_NAME,
         timeout=timeout,
@@ -68,8 +68,12 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbforma
         allow_errors=False,
         shutdown_kernel="immediate",  # the outputs are in; no wait for TensorFlow to exit
     )
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    """Execute ``nb`` in ``cwd`` under the course kernel; raises on the first error."""
     with _kernel_env():
-        client.execute()
+        course_client(nb, cwd, timeout).execute()
     return nb
 
 
@@ -322,14 +326,7 @@ def _filled_run(built: Path, master: Path, cases: list, work: Path) -> tuple[dic
     for case in cases:
         by_question.setdefault(case.values[1], []).append(case)
     results: dict[str, dict] = {}
-    client = NotebookClient(
-        nb,
-        kernel_name=kernel.KERNEL_NAME,
-        timeout=600,
-        resources={"metadata": {"path": str(work)}},
-        allow_errors=False,
-        shutdown_kernel="immediate",
-    )
+    client = course_client(nb, work)
     with _kernel_env(), client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
