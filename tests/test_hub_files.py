@@ -299,3 +299,22 @@ def test_the_load_tests_hub_runs_the_checker_as_the_course_configures_it(tmp_pat
     assert c.JupyterHub.load_roles[:-1] == course.JupyterHub.load_roles
     assert c.Spawner.server_token_scopes == course.Spawner.server_token_scopes
     assert c.Spawner.environment["COURSE_CHECKER_URL"] == "http://127.0.0.1:12345/services/checker/"
+
+
+def test_the_load_test_reports_a_checker_service_that_outlived_the_hub(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tools import hub_load
+
+    env = {**os.environ, "JUPYTERHUB_SERVICE_NAME": "checker"}
+    stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
+    try:
+        left = hub_load.left_running(["nobody"], os.getpid(), tmp_path / "no-such-workdir")
+        assert any(row.startswith(f"{stray.pid} ") for row in left), left
+    finally:
+        stray.kill()
+        stray.wait()
+    assert not any(row.startswith(f"{stray.pid} ") for row in
+                   hub_load.left_running(["nobody"], os.getpid(), tmp_path / "no-such-workdir"))

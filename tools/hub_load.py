@@ -631,9 +631,22 @@ async def load_test(users: int, lessons: list[str], timeout: float, workdir: Pat
     finally:
         _stop(proc)
         log.close()
-    left = [p for u in names for p in _user_processes(u)] + _children_alive(proc.pid, workdir)
-    result["left_running"] = [f"{p.pid} {' '.join(p.cmdline()[:3])}" for p in left if p.is_running()]
+    result["left_running"] = left_running(names, proc.pid, workdir)
     return result
+
+
+def left_running(users: list[str], hub_pid: int, workdir: Path) -> list[str]:
+    """What outlived the hub, one "pid command" each: the learners' servers and kernels, the checker
+    service and its children, and anything else started in ``workdir`` (the proxy)."""
+    found = [p for u in users for p in _user_processes(u)] + _service_processes("checker")
+    alive = {p.pid: p for p in found + _children_alive(hub_pid, workdir)}  # found twice: once
+    rows = []
+    for pid, p in alive.items():
+        try:
+            rows.append(f"{pid} {' '.join(p.cmdline()[:3])}")
+        except psutil.NoSuchProcess:  # it ended while we looked
+            continue
+    return rows
 
 
 def _children_alive(pid: int, workdir: Path) -> list[psutil.Process]:
