@@ -6,8 +6,9 @@ differently without editing it:
 - ``LESSONS_SEED_OFFSET`` (default 0) is added to every seed passed to ``set_seed``: the
   robustness sweep uses it to check that a lesson's claims do not hang on one seed.
 - ``LESSONS_THREADS`` (default 1) is the number of math threads PyTorch and TensorFlow use.
-  One thread is as fast as many for the course's small models, and it stays fast when other
-  programs share the cores (many threads spin against each other and slow down many times).
+  One thread costs a lesson some speed on an idle machine (one of lesson 02's PyTorch fits:
+  1.0 s on one thread, 0.7 s on two, on 2 idle cores), and it stays fast when other programs share
+  the cores (many threads spin against each other and slow down many times).
 
 ``THREAD_ENV`` is the course's thread setting: one math thread (``LESSONS_THREADS=1``,
 ``OMP_NUM_THREADS=1``) and passive OpenMP waiting (``OMP_WAIT_POLICY=PASSIVE``: an idle thread
