@@ -308,13 +308,15 @@ def test_the_load_test_reports_a_checker_service_that_outlived_the_hub(tmp_path)
 
     from tools import hub_load
 
+    def listed(pid: int) -> bool:
+        left = hub_load.left_running(["nobody"], os.getpid(), tmp_path / "no-such-workdir")
+        return any(row.startswith(f"{pid} ") for row in left)
+
     env = {**os.environ, "JUPYTERHUB_SERVICE_NAME": "checker"}
     stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
     try:
-        left = hub_load.left_running(["nobody"], os.getpid(), tmp_path / "no-such-workdir")
-        assert any(row.startswith(f"{stray.pid} ") for row in left), left
+        assert listed(stray.pid)
     finally:
         stray.kill()
         stray.wait()
-    assert not any(row.startswith(f"{stray.pid} ") for row in
-                   hub_load.left_running(["nobody"], os.getpid(), tmp_path / "no-such-workdir"))
+    assert not listed(stray.pid)

@@ -528,27 +528,27 @@ async def kernel_check(hub: Hub, user: str, lesson: str, question: str, names: l
     await run_code(hub, user, f"{TARGET}/{lesson}.ipynb", [code], timeout)
 
 
-def _service_processes(name: str) -> list[psutil.Process]:
-    """A hub-managed service's processes (it and its children: JUPYTERHUB_SERVICE_NAME in their env)."""
+def _processes_with(var: str, value: str) -> list[psutil.Process]:
+    """The processes whose environment sets ``var`` to ``value``: JUPYTERHUB_USER marks a learner's
+    server and kernels, JUPYTERHUB_SERVICE_NAME a hub-managed service and its children."""
     found = []
     for proc in psutil.process_iter(["pid"]):
         try:
-            if proc.environ().get("JUPYTERHUB_SERVICE_NAME") == name:
+            if proc.environ().get(var) == value:
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
     return found
+
+
+def _service_processes(name: str) -> list[psutil.Process]:
+    """A hub-managed service's processes."""
+    return _processes_with("JUPYTERHUB_SERVICE_NAME", name)
 
 
 def _user_processes(user: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(["pid"]):
-        try:
-            if proc.environ().get("JUPYTERHUB_USER") == user:
-                found.append(proc)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            continue
-    return found
+    """A learner's server and its kernels."""
+    return _processes_with("JUPYTERHUB_USER", user)
 
 
 async def sample_memory(users: list[str], peaks: dict[str, float], stop: asyncio.Event) -> None:
