@@ -237,7 +237,7 @@ test-mounted-home: $(BINDER_ENV)/.postbuild
 # it (the untouched student copies: every lesson's code; the masters run under nbval in make test
 # and in every sweep run)
 test-pypi-$(BINDER_PYTHON): $(BINDER_ENV)/.postbuild
-	$(BINDER_ENV)/bin/python -m pytest tests/test_import_order.py
+	$(BINDER_ENV)/bin/python -m pytest tests/test_import_order.py tests/test_installed_bytecode.py
 	BINDER_ENV=$(abspath $(BINDER_ENV)) $(BINDER_ENV)/bin/python -m pytest tests/test_mounted_home.py
 	$(BINDER_ENV)/bin/python -m pytest $(XDIST) tests/test_student_copies.py -m learner -k untouched
 	$(call CLEAN_AFTER,$(BINDER_PYTHON))
@@ -245,6 +245,7 @@ test-pypi-$(BINDER_PYTHON): $(BINDER_ENV)/.postbuild
 # The other Pythons: the course kernel's config, then lessons 00-02 (both frameworks in one kernel)
 test-pypi-%: $(LEARNER)-%/.installed
 	$(LEARNER)-$*/bin/python -m tools.kernel
+	$(LEARNER)-$*/bin/python -m pytest -q tests/test_installed_bytecode.py
 	$(LEARNER)-$*/bin/python -m pytest $(XDIST) --nbval-lax --nbval-current-env notebooks/0[0-2]_*.ipynb
 	$(call CLEAN_AFTER,$*)
 

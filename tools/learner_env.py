@@ -7,7 +7,8 @@
    file (the course and its extras, as Binder and a hub image install it) against PyPI exactly as a
    learner's pip does, and downloads only the files the wheelhouse lacks;
 3. uv installs exactly the files pip named in step 2 (``--no-deps``, hard links from its cache),
-   then the course itself as the file says (editable or not);
+   then the course itself as the file says (editable or not), and writes their bytecode as pip
+   does;
 4. pip adds the ``[test]`` extra's tools (pytest, nbval...) on top, changing no learner version
    unless pip would.
 
@@ -113,9 +114,15 @@ def resolved(named: Iterable[Path]) -> list[Path]:
 
 
 def uv_install(python: Path, args: list[str]) -> None:
-    """``uv pip install --no-deps`` from the wheelhouse alone into the env of ``python``."""
-    cmd = [uv_binary(), "pip", "install", "--quiet", "--no-deps", "--no-index", "--find-links",
-           str(WHEELHOUSE), "--python", str(python), *args]
+    """``uv pip install --no-deps`` from the wheelhouse alone into the env of ``python``.
+
+    ``--compile-bytecode``: pip writes every module's ``.pyc`` at install, uv does not by default.
+    Without them each new kernel compiles TensorFlow's and PyTorch's Python from source (22 s to
+    import both here, 7 to 10 s with them), and with ``PYTHONDONTWRITEBYTECODE`` set it does so in
+    every kernel; the learner's pip install never does.
+    """
+    cmd = [uv_binary(), "pip", "install", "--quiet", "--no-deps", "--no-index", "--compile-bytecode",
+           "--find-links", str(WHEELHOUSE), "--python", str(python), *args]
     subprocess.run(cmd, check=True, env=pypi_only_env(), cwd=ROOT)
 
 
