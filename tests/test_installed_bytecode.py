@@ -22,7 +22,8 @@ def test_each_framework_has_its_bytecode(name):
     spec = importlib.util.find_spec(name)
     assert spec is not None and spec.origin, f"{name} is not installed"
     if "site-packages" not in spec.origin:
-        pytest.skip(f"{name} runs from the source tree (an editable install), not from the wheel")
+        pytest.skip(f"{name} is imported from the checkout (an editable install, or the tests' "
+                    "root on sys.path), not from the install")
     cached = Path(importlib.util.cache_from_source(spec.origin))
     assert cached.exists(), (
         f"{name} has no bytecode ({cached.name} missing next to {spec.origin}): every kernel would "
